@@ -1,6 +1,7 @@
 // Contract of Skiff.Storage that Transports and Engine build against. Records and exceptions are final;
 // the Store's method bodies live in Store*.cs.
 using Skiff.Image;
+using Skiff.Image.Transports;
 
 namespace Skiff.Storage;
 

@@ -1,4 +1,5 @@
 using Skiff.Image;
+using Skiff.Image.Transports;
 
 namespace Skiff.Storage;
 
