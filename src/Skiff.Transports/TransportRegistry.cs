@@ -1,5 +1,8 @@
 using Skiff.Image;
 using Skiff.Image.Transports;
+using Skiff.Transports.Dir;
+using Skiff.Transports.DockerArchive;
+using Skiff.Transports.Oci;
 
 namespace Skiff.Transports;
 
