@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Skiff.Archive;
 using Skiff.Image;
 using Skiff.Image.Transports;
 using Skiff.Transports.Files;
@@ -170,12 +171,7 @@ public sealed class DockerArchiveSource : IImageSource
         await using Stream s = tar.Open(entry);
         byte[] head = new byte[8];
         int n = await s.ReadAtLeastAsync(head, head.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
-        return head.AsSpan(0, n) switch
-        {
-            [0x1f, 0x8b, ..] => Compression.Gzip,
-            [0x28, 0xb5, 0x2f, 0xfd, ..] => Compression.Zstd,
-            _ => Compression.None,
-        };
+        return Compressors.Detect(head.AsSpan(0, n));
     }
 
     private static async Task<Digest> HashAsync(TarIndex tar, TarIndex.Entry entry, CancellationToken cancellationToken)

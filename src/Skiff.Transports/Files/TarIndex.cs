@@ -34,17 +34,18 @@ internal sealed class TarIndex
             await using var reader = new TarReader(fs, leaveOpen: true);
             while (await reader.GetNextEntryAsync(copyData: false, cancellationToken).ConfigureAwait(false) is { } e)
             {
-                // On a seekable stream the reader stops right after the header, so this is where the data starts.
-                long offset = fs.Position;
+                // On a seekable stream the reader skips the data (and its padding to 512 bytes) before returning the
+                // entry, so the data started that far back.
+                long length = e.EntryType is TarEntryType.RegularFile or TarEntryType.V7RegularFile or TarEntryType.ContiguousFile ? e.Length : 0;
+                long offset = fs.Position - ((length + 511) & ~511L);
+                if (fs.Position > fs.Length || offset < 0)
+                {
+                    throw new MalformedImageException($"archive {path}: entry \"{e.Name}\" is truncated");
+                }
                 string name = Normalize(e.Name);
                 if (name.Length == 0)
                 {
                     continue;
-                }
-                long length = e.EntryType is TarEntryType.RegularFile or TarEntryType.V7RegularFile or TarEntryType.ContiguousFile ? e.Length : 0;
-                if (offset + length > fs.Length)
-                {
-                    throw new MalformedImageException($"archive {path}: entry \"{e.Name}\" is truncated");
                 }
                 entries[name] = new Entry(name, e.EntryType, offset, length, e.LinkName);
             }

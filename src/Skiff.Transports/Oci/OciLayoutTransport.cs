@@ -44,7 +44,7 @@ public sealed class OciLayoutReference : IImageReference
     public Reference? DockerReference => null;
 
     public async Task<IImageSource> OpenSourceAsync(CancellationToken cancellationToken = default) =>
-        await OciLayoutSource.OpenAsync(this, new Files.DirectoryLayoutFiles(Path), null, cancellationToken).ConfigureAwait(false);
+        await OciLayoutSource.OpenAsync(this, new Files.DirectoryLayoutFiles(Path), ImageName, cancellationToken).ConfigureAwait(false);
 
     public Task<IImageDestination> OpenDestinationAsync(CancellationToken cancellationToken = default) =>
         Task.FromResult<IImageDestination>(OciLayoutDestination.Open(this, Path, ImageName));
