@@ -27,8 +27,8 @@ public static partial class LayerExtractor
         await using (decompressed.ConfigureAwait(false))
         {
             using DigestingStream hashed = new(decompressed, leaveOpen: true);
-            TarSplitRecorder? recorder = options.TarSplit is null ? null : new TarSplitRecorder(hashed, options.TarSplit);
-            Stream tarInput = recorder is null ? hashed : recorder;
+            TarSplitRecorder recorder = new(hashed, options.TarSplit);
+            Stream tarInput = recorder;
             LayerEntryWriter writer = new(root, options, recorder);
 
             string? previous = null;
@@ -52,6 +52,10 @@ public static partial class LayerExtractor
                     {
                         break;
                     }
+                    if (entry.EntryType != TarEntryType.GlobalExtendedAttributes && !recorder.LastHeaderChecksumValid())
+                    {
+                        throw new MalformedArchiveException($"layer entry \"{entry.Name}\": header checksum mismatch");
+                    }
                     try
                     {
                         await writer.WriteAsync(entry, cancellationToken).ConfigureAwait(false);
@@ -74,7 +78,7 @@ public static partial class LayerExtractor
                 throw new MalformedArchiveException($"layer tar: corrupt data after the last entry: {e.Message}", e);
             }
             writer.Finish();
-            recorder?.Finish();
+            recorder.Finish();
             return new ExtractResult(hashed.Digest, hashed.BytesProcessed, compression);
         }
     }
