@@ -32,6 +32,7 @@ public static partial class LayerExtractor
             LayerEntryWriter writer = new(root, options, recorder);
 
             string? previous = null;
+            long nextHeader = 0;
             using (TarReader reader = new(tarInput, leaveOpen: true))
             {
                 while (true)
@@ -40,6 +41,12 @@ public static partial class LayerExtractor
                     try
                     {
                         entry = await reader.GetNextEntryAsync(copyData: false, cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (EndOfStreamException) when (previous is not null && recorder.Position == nextHeader)
+                    {
+                        // Cut cleanly at an entry boundary without end blocks: Go's archive/tar (and so
+                        // containers/storage) reads that as the end, and so do we.
+                        break;
                     }
                     catch (Exception e) when (IsFormatError(e))
                     {
@@ -56,6 +63,7 @@ public static partial class LayerExtractor
                     {
                         throw new MalformedArchiveException($"layer entry \"{entry.Name}\": header checksum mismatch");
                     }
+                    long dataStart = recorder.Position;
                     try
                     {
                         await writer.WriteAsync(entry, cancellationToken).ConfigureAwait(false);
@@ -65,6 +73,7 @@ public static partial class LayerExtractor
                         throw new MalformedArchiveException($"layer entry \"{entry.Name}\": {e.Message}", e);
                     }
                     previous = entry.Name;
+                    nextHeader = dataStart + ((entry.Length + 511) & ~511L);
                 }
             }
 
