@@ -150,4 +150,27 @@ public class ContainerTests
         LayerRecord again = await Layers.PutAsync(t.Store, Layers.Tar(("x", "y")));
         Assert.Single(t.Store.ListLayers(), l => l.Id == again.Id);
     }
+
+    [Theory]
+    [InlineData("overlay")]
+    [InlineData("vfs")]
+    public async Task Whiteouts_in_upper_layer_hide_lower_files(string driver)
+    {
+        using var t = new TestStore(driver);
+        LayerRecord l1 = await Layers.PutAsync(t.Store, Layers.Tar(("etc", null), ("etc/gone", "x"), ("etc/kept", "y"), ("opq", null), ("opq/old", "z")));
+        LayerRecord l2 = await Layers.PutAsync(t.Store, Layers.Tar(("etc", null), ("etc/.wh.gone", ""), ("opq", null), ("opq/.wh..wh..opq", ""), ("opq/new", "n")), l1.Id);
+        ImageRecord image = await t.Store.PutImageAsync(Layers.Image(l2.Id, "wh"));
+        ContainerRecord c = await t.Store.CreateContainerAsync(image.Id, null, null);
+
+        string root = await t.Store.MountContainerAsync(c.Id);
+
+        Assert.False(File.Exists(Path.Combine(root, "etc/gone")));
+        Assert.True(File.Exists(Path.Combine(root, "etc/kept")));
+        Assert.Equal(["new"], Directory.GetFileSystemEntries(Path.Combine(root, "opq")).Select(Path.GetFileName));
+        await t.Store.UnmountContainerAsync(c.Id);
+
+        using var output = new MemoryStream();
+        await t.Store.WriteLayerTarAsync(l2.Id, output);
+        Assert.Equal(l2.DiffId, Skiff.Image.Digest.Compute(output.ToArray()));
+    }
 }
