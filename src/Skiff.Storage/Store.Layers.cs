@@ -9,6 +9,12 @@ public sealed partial class Store
 {
     public LayerRecord? GetLayer(string id) => Read(s => s.Layers.Find(l => l.Id == id));
 
+    /// <summary>A stored layer that came from the compressed blob <paramref name="digest"/>, for reusing blobs on pull.</summary>
+    public LayerRecord? FindLayerByCompressedDigest(Digest digest) => Read(s => s.Layers.Find(l => l.CompressedDigest == digest));
+
+    /// <summary>The id a layer with <paramref name="diffId"/> on top of <paramref name="parentLayerId"/> has (or would have) here.</summary>
+    public static string ComputeLayerId(string? parentLayerId, Digest diffId) => ChainId(parentLayerId, diffId);
+
     /// <summary>
     /// Extracts a layer tar (any compression) on top of <paramref name="parentLayerId"/>. When <paramref name="expectedDiffId"/>
     /// is given and differs, throws DigestMismatchException and stores nothing. Returns the existing record if the
