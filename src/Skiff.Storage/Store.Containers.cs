@@ -81,6 +81,7 @@ public sealed partial class Store
                 CheckNameFree(s, name);
             }
             MoveIntoPlace(layerDir, _paths.LayerDir(layerId));
+            CrashPoint?.Invoke("moved");
             Directory.CreateDirectory(GetContainerDirectory(id));
             Directory.CreateDirectory(GetContainerRunDirectory(id));
             Skiff.Interop.FileSync.SyncDirectory(_paths.LayersDir);

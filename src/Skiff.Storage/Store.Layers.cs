@@ -36,7 +36,14 @@ public sealed partial class Store
         bool vfs = _paths.Driver == "vfs";
         if (vfs && parentLayerId is not null)
         {
-            await FileSystem.CopyTreeAsync(_paths.LayerDiff(parentLayerId), diffDir, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await FileSystem.CopyTreeAsync(_paths.LayerDiff(parentLayerId), diffDir, cancellationToken).ConfigureAwait(false);
+            }
+            catch (StorageException) when (GetLayer(parentLayerId) is null)
+            {
+                throw new LayerNotFoundException($"parent layer {parentLayerId} was removed while layer was being stored");
+            }
             if (GetLayer(parentLayerId) is null)
             {
                 throw new LayerNotFoundException($"parent layer {parentLayerId} was removed while layer was being stored");
@@ -86,6 +93,7 @@ public sealed partial class Store
             }
             MoveIntoPlace(layerDir, _paths.LayerDir(id));
             File.Move(tarSplitPath, _paths.TarSplit(id), overwrite: true);
+            CrashPoint?.Invoke("moved");
             Skiff.Interop.FileSync.SyncDirectory(_paths.LayersDir);
             Skiff.Interop.FileSync.SyncDirectory(_paths.TarSplitDir);
             var record = new LayerRecord

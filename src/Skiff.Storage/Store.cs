@@ -65,6 +65,9 @@ public sealed partial class Store : IDisposable
 
     public StoreOptions Options => _options;
 
+    /// <summary>Test hook: called at named points of a write ("moved", "committed"); throwing there stands in for kill -9.</summary>
+    internal Action<string>? CrashPoint { get; set; }
+
     public IReadOnlyList<ImageRecord> ListImages() => Read(s => s.Images.Select(Detached).ToArray());
     public IReadOnlyList<LayerRecord> ListLayers() => Read(s => s.Layers.ToArray());
     public IReadOnlyList<ContainerRecord> ListContainers() => Read(s => s.Containers.Select(Detached).ToArray());
@@ -117,6 +120,7 @@ public sealed partial class Store : IDisposable
             {
                 Commit(tx.State);
             }
+            CrashPoint?.Invoke("committed");
             foreach (string path in tx.Removals)
             {
                 string? moved = MoveToTrash(path);
