@@ -6,7 +6,7 @@ using Skiff.Interop;
 namespace Skiff.Archive;
 
 /// <summary>Materialises tar entries one by one under a <see cref="LayerRoot"/>.</summary>
-internal sealed partial class LayerEntryWriter(LayerRoot root, ExtractOptions options, TarSplitRecorder? recorder)
+internal sealed partial class LayerEntryWriter(LayerRoot root, ExtractOptions options, TarSplitRecorder recorder)
 {
     internal const string WhiteoutPrefix = ".wh.";
     internal const string OpaqueMarker = ".wh..wh..opq";
@@ -101,7 +101,7 @@ internal sealed partial class LayerEntryWriter(LayerRoot root, ExtractOptions op
             {
                 if (entry.Length > 0)
                 {
-                    recorder?.MarkContent(rel, entry.Length);
+                    recorder.MarkContent(rel, entry.Length);
                 }
                 if (entry.DataStream is Stream data)
                 {

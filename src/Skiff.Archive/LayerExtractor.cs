@@ -27,11 +27,12 @@ public static partial class LayerExtractor
         await using (decompressed.ConfigureAwait(false))
         {
             using DigestingStream hashed = new(decompressed, leaveOpen: true);
-            TarSplitRecorder? recorder = options.TarSplit is null ? null : new TarSplitRecorder(hashed, options.TarSplit);
-            Stream tarInput = recorder is null ? hashed : recorder;
+            TarSplitRecorder recorder = new(hashed, options.TarSplit);
+            Stream tarInput = recorder;
             LayerEntryWriter writer = new(root, options, recorder);
 
             string? previous = null;
+            long nextHeader = 0;
             using (TarReader reader = new(tarInput, leaveOpen: true))
             {
                 while (true)
@@ -40,6 +41,12 @@ public static partial class LayerExtractor
                     try
                     {
                         entry = await reader.GetNextEntryAsync(copyData: false, cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (EndOfStreamException) when (previous is not null && recorder.Position == nextHeader)
+                    {
+                        // Cut cleanly at an entry boundary without end blocks: Go's archive/tar (and so
+                        // containers/storage) reads that as the end, and so do we.
+                        break;
                     }
                     catch (Exception e) when (IsFormatError(e))
                     {
@@ -52,6 +59,11 @@ public static partial class LayerExtractor
                     {
                         break;
                     }
+                    if (entry.EntryType != TarEntryType.GlobalExtendedAttributes && !recorder.LastHeaderChecksumValid())
+                    {
+                        throw new MalformedArchiveException($"layer entry \"{entry.Name}\": header checksum mismatch");
+                    }
+                    long dataStart = recorder.Position;
                     try
                     {
                         await writer.WriteAsync(entry, cancellationToken).ConfigureAwait(false);
@@ -61,6 +73,7 @@ public static partial class LayerExtractor
                         throw new MalformedArchiveException($"layer entry \"{entry.Name}\": {e.Message}", e);
                     }
                     previous = entry.Name;
+                    nextHeader = dataStart + ((entry.Length + 511) & ~511L);
                 }
             }
 
@@ -74,7 +87,7 @@ public static partial class LayerExtractor
                 throw new MalformedArchiveException($"layer tar: corrupt data after the last entry: {e.Message}", e);
             }
             writer.Finish();
-            recorder?.Finish();
+            recorder.Finish();
             return new ExtractResult(hashed.Digest, hashed.BytesProcessed, compression);
         }
     }

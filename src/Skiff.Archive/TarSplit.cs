@@ -51,15 +51,17 @@ internal static class TarSplitFormat
 }
 
 /// <summary>
-/// Sits between the hashing stream and TarReader, sees every byte of the uncompressed tar once, and writes
-/// the tar-split: everything that is not file content verbatim, file content as references. TarReader reads
-/// headers exactly (no read-ahead), so when it hands out an entry the stream position is that entry's data start.
+/// Sits between the hashing stream and TarReader and sees every byte of the uncompressed tar once. When given an
+/// output it writes the tar-split: everything that is not file content verbatim, file content as references.
+/// TarReader reads headers exactly (no read-ahead), so when it hands out an entry the stream position is that
+/// entry's data start and the last block read is the entry's header, whose checksum TarReader does not check.
 /// </summary>
-internal sealed class TarSplitRecorder(Stream inner, Stream output) : Stream
+internal sealed class TarSplitRecorder(Stream inner, Stream? output) : Stream
 {
     private const int FlushThreshold = 64 * 1024;
 
     private readonly MemoryStream _raw = new();
+    private readonly byte[] _lastBlock = new byte[512];
     private long _position;
     private long _contentStart;
     private long _contentEnd;
@@ -74,6 +76,10 @@ internal sealed class TarSplitRecorder(Stream inner, Stream output) : Stream
     /// <summary>Declares that the next <paramref name="size"/> bytes are the content of <paramref name="path"/>.</summary>
     public void MarkContent(string path, long size)
     {
+        if (output is null)
+        {
+            return;
+        }
         FlushRaw();
         output.WriteByte(TarSplitFormat.File);
         byte[] p = Encoding.UTF8.GetBytes(path);
@@ -87,6 +93,10 @@ internal sealed class TarSplitRecorder(Stream inner, Stream output) : Stream
     /// <summary>Writes the end record; call after the tar was read to its very end.</summary>
     public void Finish()
     {
+        if (output is null)
+        {
+            return;
+        }
         FlushRaw();
         output.WriteByte(TarSplitFormat.End);
         TarSplitFormat.WriteVarint(output, (ulong)_position);
@@ -98,7 +108,7 @@ internal sealed class TarSplitRecorder(Stream inner, Stream output) : Stream
         if (!_started)
         {
             _started = true;
-            output.Write(TarSplitFormat.Magic);
+            output!.Write(TarSplitFormat.Magic);
         }
     }
 
@@ -109,14 +119,57 @@ internal sealed class TarSplitRecorder(Stream inner, Stream output) : Stream
         {
             return;
         }
-        output.WriteByte(TarSplitFormat.Raw);
+        output!.WriteByte(TarSplitFormat.Raw);
         TarSplitFormat.WriteVarint(output, (ulong)_raw.Length);
         output.Write(_raw.GetBuffer(), 0, (int)_raw.Length);
         _raw.SetLength(0);
     }
 
+    /// <summary>True when the last 512 bytes read form a header block with a valid checksum (unsigned or historic signed).</summary>
+    public bool LastHeaderChecksumValid()
+    {
+        if (_position < 512)
+        {
+            return false;
+        }
+        ReadOnlySpan<byte> b = _lastBlock;
+        long unsignedSum = 0;
+        long signedSum = 0;
+        for (int i = 0; i < 512; i++)
+        {
+            byte x = i is >= 148 and < 156 ? (byte)' ' : b[i];
+            unsignedSum += x;
+            signedSum += (sbyte)x;
+        }
+        ReadOnlySpan<byte> field = b.Slice(148, 8).Trim((byte)' ').TrimEnd((byte)0).Trim((byte)' ');
+        long stored = 0;
+        foreach (byte c in field)
+        {
+            if (c is < (byte)'0' or > (byte)'7')
+            {
+                return false;
+            }
+            stored = (stored * 8) + (c - '0');
+        }
+        return field.Length > 0 && (stored == unsignedSum || stored == signedSum);
+    }
+
     private void Record(ReadOnlySpan<byte> data)
     {
+        if (data.Length >= 512)
+        {
+            data[^512..].CopyTo(_lastBlock);
+        }
+        else if (data.Length > 0)
+        {
+            _lastBlock.AsSpan(data.Length).CopyTo(_lastBlock);
+            data.CopyTo(_lastBlock.AsSpan(512 - data.Length));
+        }
+        if (output is null)
+        {
+            _position += data.Length;
+            return;
+        }
         long start = _position;
         long end = start + data.Length;
         _position = end;
