@@ -140,6 +140,25 @@ public sealed class CompatibilityTests : IDisposable
         Assert.Equal("7", byName.RootElement.GetProperty("config").GetProperty("Labels").GetProperty("seed").GetString());
     }
 
+    [ToolFact("skopeo")]
+    public async Task Skopeo_copies_all_platforms_of_our_index_and_we_read_theirs()
+    {
+        MemoryImage index = RandomImage.CreateIndex(
+            [new Platform { Os = "linux", Architecture = "amd64" }, new Platform { Os = "linux", Architecture = "arm64", Variant = "v8" }]);
+        string ours = $"oci:{_dir["ours"]}:multi";
+        await _copier.CopyAsync(new MemoryImageReference(index), _registry.ParseImageName(ours), new CopyOptions { All = true });
+
+        string theirs = $"oci:{_dir["theirs"]}:multi";
+        await Skopeo("copy", "--quiet", "--all", ours, theirs);
+        using JsonDocument raw = JsonDocument.Parse(await Skopeo("inspect", "--raw", theirs));
+        Assert.Equal(2, raw.RootElement.GetProperty("manifests").GetArrayLength());
+
+        var back = new MemoryImage();
+        CopyResult r = await _copier.CopyAsync(_registry.ParseImageName(theirs), new MemoryImageReference(back), new CopyOptions { All = true });
+        Assert.Equal(index.Manifest!.Digest, r.ManifestDigest);
+        await ImageValidator.AssertValidAsync(new MemoryImageReference(back));
+    }
+
     [ToolFact("umoci")]
     public async Task Umoci_lists_and_stats_our_oci_layout()
     {
