@@ -1,6 +1,6 @@
 using Skiff.Storage;
 
-namespace Skiff.Engine.System;
+namespace Skiff.Engine;
 
 public sealed record StoreInfo(string GraphRoot, string RunRoot, string Driver, string? ConfigFile, int Images, int Containers, int Layers);
 
