@@ -7,7 +7,4 @@ echo "built $(pwd)/out/skiff"
 if [ "${1:-}" = "--install" ]; then
   install -m 0755 out/skiff /usr/local/bin/skiff
   echo "installed /usr/local/bin/skiff"
-  if [ "${2:-}" = "--links" ]; then
-    for face in podman buildah skopeo; do ln -sf /usr/local/bin/skiff "/usr/local/lib/skiff-$face"; done
-  fi
 fi

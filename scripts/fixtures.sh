@@ -17,8 +17,9 @@ if [ ! -s "$dir/busybox.tar" ]; then
   rm -rf "$tmp"
 fi
 if [ "${1:-}" = "--debian" ] && [ ! -s "$dir/debian.tar" ]; then
-  mmdebstrap --quiet --variant=minbase bookworm "$dir/debian.tar.tmp" >/dev/null 2>&1 \
-    || mmdebstrap --variant=minbase --format=tar bookworm "$dir/debian.tar.tmp"
-  mv "$dir/debian.tar.tmp" "$dir/debian.tar"
+  rm -rf "$dir/debian.tmp.tar"
+  mmdebstrap --quiet --variant=minbase --format=tar bookworm "$dir/debian.tmp.tar" >"$dir/mmdebstrap.log" 2>&1 \
+    || { cat "$dir/mmdebstrap.log" >&2; exit 1; }
+  mv "$dir/debian.tmp.tar" "$dir/debian.tar"
 fi
 echo "$dir"
