@@ -20,6 +20,13 @@ public sealed record ExtractOptions
 
     /// <summary>Keep owners from the archive (root) or map everything to the caller (tests as non-root).</summary>
     public bool PreserveOwnership { get; init; } = true;
+
+    /// <summary>
+    /// When set, receives a tar-split record of the uncompressed tar (everything but file content verbatim, file
+    /// content as path references), from which <see cref="LayerWriter.ReassembleAsync"/> rebuilds the identical tar.
+    /// The caller owns and disposes the stream.
+    /// </summary>
+    public Stream? TarSplit { get; init; }
 }
 
 /// <summary>What an extraction produced: the uncompressed tar's digest (the layer's DiffID) and size.</summary>

@@ -1,0 +1,216 @@
+using System.Text;
+
+namespace Skiff.Archive;
+
+/// <summary>
+/// The tar-split record format: enough to rebuild a layer's uncompressed tar bit for bit from its extracted
+/// files. It is a magic line, then records: <c>'R' len bytes</c> (raw tar bytes: headers, PAX records, padding,
+/// trailer), <c>'F' len path size</c> (the next <c>size</c> bytes are the content of the file at <c>path</c>
+/// relative to the extraction root), and <c>'E' total</c> (end, with the tar's total length). Lengths are
+/// unsigned LEB128.
+/// </summary>
+internal static class TarSplitFormat
+{
+    public static ReadOnlySpan<byte> Magic => "skiff-tar-split/1\n"u8;
+
+    public const byte Raw = (byte)'R';
+    public const byte File = (byte)'F';
+    public const byte End = (byte)'E';
+
+    public static void WriteVarint(Stream output, ulong value)
+    {
+        Span<byte> buffer = stackalloc byte[10];
+        int n = 0;
+        while (value >= 0x80)
+        {
+            buffer[n++] = (byte)(value | 0x80);
+            value >>= 7;
+        }
+        buffer[n++] = (byte)value;
+        output.Write(buffer[..n]);
+    }
+
+    public static ulong ReadVarint(Stream input)
+    {
+        ulong value = 0;
+        for (int shift = 0; shift < 64; shift += 7)
+        {
+            int b = input.ReadByte();
+            if (b < 0)
+            {
+                throw new MalformedArchiveException("tar-split: unexpected end of record");
+            }
+            value |= (ulong)(b & 0x7f) << shift;
+            if ((b & 0x80) == 0)
+            {
+                return value;
+            }
+        }
+        throw new MalformedArchiveException("tar-split: length out of range");
+    }
+}
+
+/// <summary>
+/// Sits between the hashing stream and TarReader and sees every byte of the uncompressed tar once. When given an
+/// output it writes the tar-split: everything that is not file content verbatim, file content as references.
+/// TarReader reads headers exactly (no read-ahead), so when it hands out an entry the stream position is that
+/// entry's data start and the last block read is the entry's header, whose checksum TarReader does not check.
+/// </summary>
+internal sealed class TarSplitRecorder(Stream inner, Stream? output) : Stream
+{
+    private const int FlushThreshold = 64 * 1024;
+
+    private readonly MemoryStream _raw = new();
+    private readonly byte[] _lastBlock = new byte[512];
+    private long _position;
+    private long _contentStart;
+    private long _contentEnd;
+    private bool _started;
+
+    public override bool CanRead => true;
+    public override bool CanSeek => false;
+    public override bool CanWrite => false;
+    public override long Length => throw new NotSupportedException();
+    public override long Position { get => _position; set => throw new NotSupportedException(); }
+
+    /// <summary>Declares that the next <paramref name="size"/> bytes are the content of <paramref name="path"/>.</summary>
+    public void MarkContent(string path, long size)
+    {
+        if (output is null)
+        {
+            return;
+        }
+        FlushRaw();
+        output.WriteByte(TarSplitFormat.File);
+        byte[] p = Encoding.UTF8.GetBytes(path);
+        TarSplitFormat.WriteVarint(output, (ulong)p.Length);
+        output.Write(p);
+        TarSplitFormat.WriteVarint(output, (ulong)size);
+        _contentStart = _position;
+        _contentEnd = _position + size;
+    }
+
+    /// <summary>Writes the end record; call after the tar was read to its very end.</summary>
+    public void Finish()
+    {
+        if (output is null)
+        {
+            return;
+        }
+        FlushRaw();
+        output.WriteByte(TarSplitFormat.End);
+        TarSplitFormat.WriteVarint(output, (ulong)_position);
+        output.Flush();
+    }
+
+    private void EnsureStarted()
+    {
+        if (!_started)
+        {
+            _started = true;
+            output!.Write(TarSplitFormat.Magic);
+        }
+    }
+
+    private void FlushRaw()
+    {
+        EnsureStarted();
+        if (_raw.Length == 0)
+        {
+            return;
+        }
+        output!.WriteByte(TarSplitFormat.Raw);
+        TarSplitFormat.WriteVarint(output, (ulong)_raw.Length);
+        output.Write(_raw.GetBuffer(), 0, (int)_raw.Length);
+        _raw.SetLength(0);
+    }
+
+    /// <summary>True when the last 512 bytes read form a header block with a valid checksum (unsigned or historic signed).</summary>
+    public bool LastHeaderChecksumValid()
+    {
+        if (_position < 512)
+        {
+            return false;
+        }
+        ReadOnlySpan<byte> b = _lastBlock;
+        long unsignedSum = 0;
+        long signedSum = 0;
+        for (int i = 0; i < 512; i++)
+        {
+            byte x = i is >= 148 and < 156 ? (byte)' ' : b[i];
+            unsignedSum += x;
+            signedSum += (sbyte)x;
+        }
+        ReadOnlySpan<byte> field = b.Slice(148, 8).Trim((byte)' ').TrimEnd((byte)0).Trim((byte)' ');
+        long stored = 0;
+        foreach (byte c in field)
+        {
+            if (c is < (byte)'0' or > (byte)'7')
+            {
+                return false;
+            }
+            stored = (stored * 8) + (c - '0');
+        }
+        return field.Length > 0 && (stored == unsignedSum || stored == signedSum);
+    }
+
+    private void Record(ReadOnlySpan<byte> data)
+    {
+        if (data.Length >= 512)
+        {
+            data[^512..].CopyTo(_lastBlock);
+        }
+        else if (data.Length > 0)
+        {
+            _lastBlock.AsSpan(data.Length).CopyTo(_lastBlock);
+            data.CopyTo(_lastBlock.AsSpan(512 - data.Length));
+        }
+        if (output is null)
+        {
+            _position += data.Length;
+            return;
+        }
+        long start = _position;
+        long end = start + data.Length;
+        _position = end;
+        // Bytes before and after the declared content range are raw; the range itself is a reference.
+        long rawBeforeEnd = Math.Min(end, _contentStart);
+        if (rawBeforeEnd > start)
+        {
+            _raw.Write(data[..(int)(rawBeforeEnd - start)]);
+        }
+        long rawAfterStart = Math.Max(start, _contentEnd);
+        if (end > rawAfterStart && rawAfterStart >= start)
+        {
+            _raw.Write(data[(int)(rawAfterStart - start)..]);
+        }
+        if (_raw.Length >= FlushThreshold)
+        {
+            FlushRaw();
+        }
+    }
+
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    public override int Read(Span<byte> buffer)
+    {
+        int n = inner.Read(buffer);
+        Record(buffer[..n]);
+        return n;
+    }
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        int n = await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+        Record(buffer.Span[..n]);
+        return n;
+    }
+
+    public override void Flush() { }
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+}
