@@ -1,5 +1,5 @@
+using System.Text.Json;
 using Skiff.Image;
-using Skiff.Image.Transports;
 
 namespace Skiff.Storage;
 
@@ -8,65 +8,254 @@ namespace Skiff.Storage;
 /// index, one flock for metadata, writes as temp + fsync + rename. Long work (extraction) happens outside
 /// the lock; only committing its result is inside.
 /// </summary>
+/// <remarks>
+/// Thread-safe. Indexes are cached per instance and reloaded whenever the lock file's last-writer token shows
+/// that another instance (or process) committed. Work under the lock is synchronous by design: holders never
+/// wait on the thread pool, so blocked flock callers cannot starve them.
+/// </remarks>
 public sealed partial class Store : IDisposable
 {
+    private readonly StoreOptions _options;
+    private readonly StorePaths _paths;
+    private readonly StoreLock _lock;
+    private byte[]? _token;
+    private Indexes _state = new([], [], []);
+    private bool _disposed;
+
+    private Store(StoreOptions options, StorePaths paths, StoreLock storeLock)
+    {
+        _options = options;
+        _paths = paths;
+        _lock = storeLock;
+    }
+
     /// <summary>Reads storage.conf from Podman's locations ($CONTAINERS_STORAGE_CONF, /etc/containers/storage.conf,
     /// /usr/share/containers/storage.conf), then applies the explicit overrides (command line flags).</summary>
-    public static StoreOptions LoadOptions(string? graphRoot = null, string? runRoot = null, string? driver = null) => throw new NotImplementedException();
+    /// <remarks>graphroot and runroot are taken from the first two only: the vendor file under /usr/share is
+    /// Podman's and names Podman's store, and Skiff keeps its own (/var/lib/skiff, /run/skiff) unless told.</remarks>
+    public static StoreOptions LoadOptions(string? graphRoot = null, string? runRoot = null, string? driver = null) =>
+        StorageConfig.Load(graphRoot, runRoot, driver);
 
     /// <summary>Opens (creating if needed) and removes leftovers of interrupted operations.</summary>
-    public static Store Open(StoreOptions options) => throw new NotImplementedException();
+    public static Store Open(StoreOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        string graphRoot = Path.GetFullPath(options.GraphRoot);
+        string runRoot = Path.GetFullPath(options.RunRoot);
+        Directory.CreateDirectory(graphRoot);
+        Directory.CreateDirectory(runRoot);
+        string driver = ChooseDriver(graphRoot, options.Driver);
+        var paths = new StorePaths(graphRoot, runRoot, driver);
+        foreach (string dir in (string[])[paths.Tmp, paths.LayersDir, paths.TarSplitDir, paths.ImagesDir, paths.ContainersDir, paths.MountsDir, paths.RunContainersDir])
+        {
+            Directory.CreateDirectory(dir);
+        }
+        var store = new Store(options with { GraphRoot = graphRoot, RunRoot = runRoot, Driver = driver }, paths, new StoreLock(paths.LockFile));
+        try
+        {
+            store.Recover();
+        }
+        catch
+        {
+            store.Dispose();
+            throw;
+        }
+        return store;
+    }
 
-    public StoreOptions Options => throw new NotImplementedException();
+    public StoreOptions Options => _options;
 
-    public IReadOnlyList<ImageRecord> ListImages() => throw new NotImplementedException();
-    public IReadOnlyList<LayerRecord> ListLayers() => throw new NotImplementedException();
-    public IReadOnlyList<ContainerRecord> ListContainers() => throw new NotImplementedException();
+    public IReadOnlyList<ImageRecord> ListImages() => Read(s => s.Images.ToArray());
+    public IReadOnlyList<LayerRecord> ListLayers() => Read(s => s.Layers.ToArray());
+    public IReadOnlyList<ContainerRecord> ListContainers() => Read(s => s.Containers.ToArray());
 
-    /// <summary>By full name (as given or normalised with Reference.ParseLocal / Parse), full id, id prefix (unique, >= 3 chars) or "sha256:id".</summary>
-    public ImageRecord? FindImage(string nameOrId) => throw new NotImplementedException();
-    public LayerRecord? GetLayer(string id) => throw new NotImplementedException();
-    public ContainerRecord? FindContainer(string nameOrId) => throw new NotImplementedException();
+    /// <summary>The directory where the engine keeps a container's persistent files (config, logs).</summary>
+    public string GetContainerDirectory(string containerId) => Path.Combine(_paths.ContainerDir(containerId), "userdata");
+
+    /// <summary>The directory where the engine keeps a container's run-time files (pid, exit, sockets).</summary>
+    public string GetContainerRunDirectory(string containerId) => Path.Combine(_paths.RunContainerDir(containerId), "userdata");
+
+    public void Dispose()
+    {
+        if (!_disposed)
+        {
+            _disposed = true;
+            _lock.Dispose();
+        }
+    }
+
+    /// <summary>Runs <paramref name="read"/> on current indexes under the shared lock.</summary>
+    private T Read<T>(Func<Indexes, T> read)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        using StoreLock.Lease lease = _lock.Acquire(exclusive: false);
+        Refresh();
+        return read(_state);
+    }
 
     /// <summary>
-    /// Extracts a layer tar (any compression) on top of <paramref name="parentLayerId"/>. When <paramref name="expectedDiffId"/>
-    /// is given and differs, throws DigestMismatchException and stores nothing. Returns the existing record if the
-    /// resulting chain id is already stored.
+    /// Runs <paramref name="change"/> on a copy of the indexes under the exclusive lock and commits what changed.
+    /// If it throws, nothing is committed. Directories it asks to remove are moved to tmp/ after the commit
+    /// and deleted after the lock is released.
     /// </summary>
-    public Task<LayerRecord> PutLayerAsync(Stream layer, string? parentLayerId, Digest? expectedDiffId = null, Digest? compressedDigest = null, CancellationToken cancellationToken = default) => throw new NotImplementedException();
+    private T Write<T>(Func<Transaction, T> change)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var trash = new List<string>();
+        T result;
+        using (StoreLock.Lease lease = _lock.Acquire(exclusive: true))
+        {
+            Refresh();
+            var tx = new Transaction(_state.Copy());
+            result = change(tx);
+            if (tx.Changed(_state))
+            {
+                Commit(tx.State);
+            }
+            foreach (string path in tx.Removals)
+            {
+                string? moved = MoveToTrash(path);
+                if (moved is not null)
+                {
+                    trash.Add(moved);
+                }
+            }
+            foreach (string dir in tx.Recreations)
+            {
+                Directory.CreateDirectory(dir);
+            }
+        }
+        foreach (string path in trash)
+        {
+            FileSystem.DeleteTree(path);
+        }
+        return result;
+    }
 
-    /// <summary>Writes the layer's uncompressed tar, bit-identical to the one it was made from (its DiffID holds).</summary>
-    public Task WriteLayerTarAsync(string layerId, Stream output, CancellationToken cancellationToken = default) => throw new NotImplementedException();
+    private void Refresh()
+    {
+        byte[] token = _lock.ReadToken();
+        if (_token is not null && token.AsSpan().SequenceEqual(_token))
+        {
+            return;
+        }
+        _state = new Indexes(
+            Load(_paths.LayersJson, StorageJsonContext.Default.ListLayerRecord),
+            Load(_paths.ImagesJson, StorageJsonContext.Default.ListImageRecord),
+            Load(_paths.ContainersJson, StorageJsonContext.Default.ListContainerRecord));
+        _token = token;
+    }
 
-    /// <summary>Stores config and manifest and the image record; if the id exists, the names are added to it.
-    /// Names given move away from other images (which may become dangling).</summary>
-    public Task<ImageRecord> PutImageAsync(NewImage image, CancellationToken cancellationToken = default) => throw new NotImplementedException();
+    private static List<T> Load<T>(string path, System.Text.Json.Serialization.Metadata.JsonTypeInfo<List<T>> typeInfo)
+        where T : class
+    {
+        byte[] bytes;
+        try
+        {
+            bytes = File.ReadAllBytes(path);
+        }
+        catch (FileNotFoundException)
+        {
+            return [];
+        }
+        try
+        {
+            return JsonSerializer.Deserialize(bytes, typeInfo) ?? [];
+        }
+        catch (JsonException e)
+        {
+            throw new StorageException($"reading {path}: {e.Message}", e);
+        }
+    }
 
-    public byte[] ReadImageConfig(ImageRecord image) => throw new NotImplementedException();
-    public ManifestBlob ReadImageManifest(ImageRecord image) => throw new NotImplementedException();
+    private void Commit(Indexes next)
+    {
+        // The token goes first: if we die half-way, other instances still reload what did get written.
+        _token = _lock.WriteNewToken();
+        bool layersShrank = _state.Layers.Any(l => !next.Layers.Contains(l, ReferenceEqualityComparer.Instance));
+        // Write what others point to before what points to it when adding, and the reverse when removing, so
+        // that a crash between two files leaves at worst an unreferenced layer, never a dangling reference.
+        Action[] writes =
+        [
+            () => WriteIfChanged(_state.Layers, next.Layers, _paths.LayersJson, StorageJsonContext.Default.ListLayerRecord),
+            () => WriteIfChanged(_state.Images, next.Images, _paths.ImagesJson, StorageJsonContext.Default.ListImageRecord),
+            () => WriteIfChanged(_state.Containers, next.Containers, _paths.ContainersJson, StorageJsonContext.Default.ListContainerRecord),
+        ];
+        if (layersShrank)
+        {
+            Array.Reverse(writes);
+        }
+        try
+        {
+            foreach (Action write in writes)
+            {
+                write();
+            }
+        }
+        catch
+        {
+            // Disk state is unknown now; force a reload on next use.
+            _token = null;
+            throw;
+        }
+        _state = next;
+    }
 
-    public Task AddImageNamesAsync(string imageId, IEnumerable<string> names, CancellationToken cancellationToken = default) => throw new NotImplementedException();
-    public Task RemoveImageNamesAsync(string imageId, IEnumerable<string> names, CancellationToken cancellationToken = default) => throw new NotImplementedException();
+    private static void WriteIfChanged<T>(List<T> before, List<T> after, string path, System.Text.Json.Serialization.Metadata.JsonTypeInfo<List<T>> typeInfo)
+        where T : class
+    {
+        if (before.SequenceEqual(after, ReferenceEqualityComparer.Instance!))
+        {
+            return;
+        }
+        FileSystem.WriteAtomic(path, JsonSerializer.SerializeToUtf8Bytes(after, typeInfo));
+    }
 
-    /// <summary>Deletes the image and its layers no other image or container uses. Throws ImageInUseException when a
-    /// container uses it, unless <paramref name="force"/> (then those containers are deleted too).</summary>
-    public Task<DeleteImageResult> DeleteImageAsync(string imageId, bool force = false, CancellationToken cancellationToken = default) => throw new NotImplementedException();
+    /// <summary>Renames a directory or file into tmp/ so it vanishes at once; the slow delete follows unlocked.</summary>
+    private string? MoveToTrash(string path)
+    {
+        string target = Path.Combine(_paths.Tmp, "trash-" + FileSystem.RandomId()[..24]);
+        try
+        {
+            if (Directory.Exists(path))
+            {
+                Directory.Move(path, target);
+                return target;
+            }
+            if (File.Exists(path))
+            {
+                File.Move(path, target);
+                return target;
+            }
+        }
+        catch (IOException)
+        {
+            FileSystem.DeleteTree(path);
+        }
+        return null;
+    }
 
-    /// <summary>Creates a container record with a new read-write layer over the image's top layer.</summary>
-    public Task<ContainerRecord> CreateContainerAsync(string? imageId, string? name, string? metadata, CancellationToken cancellationToken = default) => throw new NotImplementedException();
-    public Task DeleteContainerAsync(string id, CancellationToken cancellationToken = default) => throw new NotImplementedException();
+    /// <summary>The three indexes, treated as immutable lists of immutable records; changes work on a clone.</summary>
+    private sealed record Indexes(List<LayerRecord> Layers, List<ImageRecord> Images, List<ContainerRecord> Containers)
+    {
+        public Indexes Copy() => new([.. Layers], [.. Images], [.. Containers]);
+    }
 
-    /// <summary>Mounts the container's root filesystem (overlay of its layers) and returns the path; counts mounts.</summary>
-    public Task<string> MountContainerAsync(string id, CancellationToken cancellationToken = default) => throw new NotImplementedException();
-    public Task UnmountContainerAsync(string id, bool force = false, CancellationToken cancellationToken = default) => throw new NotImplementedException();
+    private sealed class Transaction(Indexes state)
+    {
+        public Indexes State { get; } = state;
+        public List<string> Removals { get; } = [];
+        public List<string> Recreations { get; } = [];
 
-    /// <summary>Verifies every layer against its DiffID and every image's config/manifest; with repair, removes what is damaged.</summary>
-    public Task<CheckReport> CheckAsync(bool repair, CancellationToken cancellationToken = default) => throw new NotImplementedException();
+        /// <summary>Removes <paramref name="path"/> once the commit is written.</summary>
+        public void RemoveAfterCommit(string path) => Removals.Add(path);
 
-    public StoreUsage GetUsage() => throw new NotImplementedException();
+        /// <summary>Creates <paramref name="dir"/> (empty) after the removals, still under the lock.</summary>
+        public void RecreateAfterCommit(string dir) => Recreations.Add(dir);
 
-    /// <summary>Unmounts and deletes everything in the store.</summary>
-    public Task ResetAsync(CancellationToken cancellationToken = default) => throw new NotImplementedException();
-
-    public void Dispose() { }
+        public bool Changed(Indexes before) =>
+            !before.Layers.SequenceEqual(State.Layers, ReferenceEqualityComparer.Instance!)
+            || !before.Images.SequenceEqual(State.Images, ReferenceEqualityComparer.Instance!)
+            || !before.Containers.SequenceEqual(State.Containers, ReferenceEqualityComparer.Instance!);
+    }
 }

@@ -1,0 +1,153 @@
+using Skiff.Interop;
+
+namespace Skiff.Storage.Tests;
+
+public class ContainerTests
+{
+    private static async Task<ImageRecord> TwoLayerImageAsync(TestStore t)
+    {
+        LayerRecord l1 = await Layers.PutAsync(t.Store, Layers.Tar(("etc", null), ("etc/a", "lower"), ("etc/shadowed", "old")));
+        LayerRecord l2 = await Layers.PutAsync(t.Store, Layers.Tar(("etc", null), ("etc/b", "upper"), ("etc/shadowed", "new")), l1.Id);
+        return await t.Store.PutImageAsync(Layers.Image(l2.Id, "img", names: "localhost/img:latest"));
+    }
+
+    [Theory]
+    [InlineData("overlay")]
+    [InlineData("vfs")]
+    public async Task Mounted_container_shows_image_layers_and_writes_go_to_its_own_layer(string driver)
+    {
+        using var t = new TestStore(driver);
+        ImageRecord image = await TwoLayerImageAsync(t);
+        ContainerRecord c = await t.Store.CreateContainerAsync(image.Id, "web", "{\"k\":1}");
+
+        string root = await t.Store.MountContainerAsync(c.Id);
+
+        Assert.Equal("lower", File.ReadAllText(Path.Combine(root, "etc/a")));
+        Assert.Equal("upper", File.ReadAllText(Path.Combine(root, "etc/b")));
+        Assert.Equal("new", File.ReadAllText(Path.Combine(root, "etc/shadowed")));
+        File.WriteAllText(Path.Combine(root, "etc/written"), "mine");
+        Assert.True(File.Exists(Path.Combine(t.GraphRoot, t.Driver, c.LayerId, "diff", "etc", "written")));
+        foreach (LayerRecord layer in t.Store.ListLayers())
+        {
+            Assert.False(File.Exists(Path.Combine(t.GraphRoot, t.Driver, layer.Id, "diff", "etc", "written")));
+        }
+        Assert.True(t.Store.IsContainerMounted(c.Id));
+
+        await t.Store.UnmountContainerAsync(c.Id);
+        Assert.False(t.Store.IsContainerMounted(c.Id));
+    }
+
+    [Fact]
+    public async Task Nested_mounts_are_counted_and_force_unmounts_at_once()
+    {
+        using var t = new TestStore("overlay");
+        ImageRecord image = await TwoLayerImageAsync(t);
+        ContainerRecord c = await t.Store.CreateContainerAsync(image.Id, null, null);
+
+        string first = await t.Store.MountContainerAsync(c.Id);
+        string second = await t.Store.MountContainerAsync(c.Id);
+        Assert.Equal(first, second);
+        Assert.Single(Mounts.ListMountPoints(), m => m == first);
+
+        await t.Store.UnmountContainerAsync(c.Id);
+        Assert.True(t.Store.IsContainerMounted(c.Id));
+        await t.Store.UnmountContainerAsync(c.Id);
+        Assert.False(t.Store.IsContainerMounted(c.Id));
+
+        await t.Store.MountContainerAsync(c.Id);
+        await t.Store.MountContainerAsync(c.Id);
+        await t.Store.UnmountContainerAsync(c.Id, force: true);
+        Assert.False(t.Store.IsContainerMounted(c.Id));
+        Assert.DoesNotContain(first, Mounts.ListMountPoints());
+    }
+
+    [Fact]
+    public async Task Scratch_container_mounts_an_empty_root()
+    {
+        using var t = new TestStore("overlay");
+        ContainerRecord c = await t.Store.CreateContainerAsync(null, "scratch", null);
+        string root = await t.Store.MountContainerAsync(c.Id);
+        Assert.Empty(Directory.GetFileSystemEntries(root));
+        await t.Store.DeleteContainerAsync(c.Id);
+        Assert.DoesNotContain(root, Mounts.ListMountPoints());
+    }
+
+    [Fact]
+    public async Task Container_names_are_unique()
+    {
+        using var t = new TestStore();
+        ImageRecord image = await TwoLayerImageAsync(t);
+        ContainerRecord first = await t.Store.CreateContainerAsync(image.Id, "db", null);
+
+        NameInUseException e = await Assert.ThrowsAsync<NameInUseException>(() => t.Store.CreateContainerAsync(image.Id, "db", null));
+        Assert.Contains(first.Id, e.Message);
+        Assert.Single(t.Store.ListContainers());
+    }
+
+    [Fact]
+    public async Task FindContainer_by_id_name_and_prefix()
+    {
+        using var t = new TestStore();
+        ContainerRecord c = await t.Store.CreateContainerAsync(null, "named", "meta");
+
+        Assert.Equal(c.Id, t.Store.FindContainer(c.Id)?.Id);
+        Assert.Equal(c.Id, t.Store.FindContainer("named")?.Id);
+        Assert.Equal(c.Id, t.Store.FindContainer(c.Id[..12])?.Id);
+        Assert.Equal("meta", t.Store.FindContainer("named")?.Metadata);
+        Assert.Null(t.Store.FindContainer("other"));
+    }
+
+    [Fact]
+    public async Task CreateContainer_with_unknown_image_throws()
+    {
+        using var t = new TestStore();
+        await Assert.ThrowsAsync<Skiff.Image.ImageNotFoundException>(() => t.Store.CreateContainerAsync("nope", null, null));
+    }
+
+    [Theory]
+    [InlineData("overlay")]
+    [InlineData("vfs")]
+    public async Task DeleteContainer_unmounts_and_removes_its_layer(string driver)
+    {
+        using var t = new TestStore(driver);
+        ImageRecord image = await TwoLayerImageAsync(t);
+        ContainerRecord c = await t.Store.CreateContainerAsync(image.Id, "gone", null);
+        string root = await t.Store.MountContainerAsync(c.Id);
+        Directory.CreateDirectory(t.Store.GetContainerDirectory(c.Id));
+
+        await t.Store.DeleteContainerAsync("gone");
+
+        Assert.Empty(t.Store.ListContainers());
+        Assert.DoesNotContain(root, Mounts.ListMountPoints());
+        Assert.False(Directory.Exists(Path.Combine(t.GraphRoot, t.Driver, c.LayerId)));
+        Assert.False(Directory.Exists(t.Store.GetContainerDirectory(c.Id)));
+        Assert.Equal(2, t.Store.ListLayers().Count);
+        await Assert.ThrowsAsync<ContainerNotFoundException>(() => t.Store.DeleteContainerAsync("gone"));
+    }
+
+    [Fact]
+    public async Task Usage_counts_and_reset_empties_the_store()
+    {
+        using var t = new TestStore();
+        ImageRecord image = await TwoLayerImageAsync(t);
+        ContainerRecord c = await t.Store.CreateContainerAsync(image.Id, null, null);
+        string root = await t.Store.MountContainerAsync(c.Id);
+        File.WriteAllText(Path.Combine(root, "data"), "12345");
+
+        StoreUsage usage = t.Store.GetUsage();
+        Assert.Equal((1, 2, 1), (usage.Images, usage.Layers, usage.Containers));
+        Assert.Equal(image.Size, usage.ImagesSize);
+        Assert.Equal(5, usage.ContainersSize);
+        Assert.Equal(0, usage.ReclaimableImages);
+
+        await t.Store.ResetAsync();
+
+        Assert.Empty(t.Store.ListImages());
+        Assert.Empty(t.Store.ListLayers());
+        Assert.Empty(t.Store.ListContainers());
+        Assert.DoesNotContain(root, Mounts.ListMountPoints());
+        Assert.Empty(Directory.GetFileSystemEntries(Path.Combine(t.GraphRoot, t.Driver)));
+        LayerRecord again = await Layers.PutAsync(t.Store, Layers.Tar(("x", "y")));
+        Assert.Single(t.Store.ListLayers(), l => l.Id == again.Id);
+    }
+}
