@@ -1,0 +1,50 @@
+using Skiff.Image;
+using Skiff.Image.Transports;
+
+namespace Skiff.Transports.Copy;
+
+/// <summary>How <see cref="ImageCopier"/> copies an image.</summary>
+public sealed record CopyOptions
+{
+    /// <summary>Which image of an index to copy when <see cref="All"/> is off; null means the running platform.</summary>
+    public Platform? Platform { get; init; }
+
+    /// <summary>Copy every image of an index and the index itself (skopeo <c>--all</c>).</summary>
+    public bool All { get; init; }
+
+    /// <summary>Layer compression to write; null keeps what the source has (unless the destination needs otherwise).</summary>
+    public Compression? Compression { get; init; }
+
+    public int? CompressionLevel { get; init; }
+
+    /// <summary>Manifest media type to write (skopeo <c>--format</c>); null keeps the source's when the destination takes it.</summary>
+    public string? ManifestMediaType { get; init; }
+
+    /// <summary>Accepted for compatibility; Skiff does not copy signatures yet.</summary>
+    public bool RemoveSignatures { get; init; }
+
+    /// <summary>Layers copied at once when the destination allows concurrent writes.</summary>
+    public int MaxParallelLayers { get; init; } = 3;
+
+    public IProgress<CopyProgress>? Progress { get; init; }
+}
+
+public enum CopyProgressKind
+{
+    GettingSignatures,
+    BlobStarted,
+    BlobDone,
+    BlobSkipped,
+    Config,
+    WritingManifest,
+    StoringSignatures,
+}
+
+/// <summary>
+/// One step of a copy. <see cref="Message"/> is the line podman prints for it on a non-terminal
+/// (e.g. <c>Copying blob sha256:…</c>, <c>Writing manifest to image destination</c>).
+/// </summary>
+public sealed record CopyProgress(CopyProgressKind Kind, string Message, Digest? Digest = null, long Size = -1);
+
+/// <summary>What a copy wrote: the manifest (an index with <see cref="CopyOptions.All"/>) and the image's config digest.</summary>
+public sealed record CopyResult(Digest ManifestDigest, Digest ConfigDigest, ManifestBlob Manifest);

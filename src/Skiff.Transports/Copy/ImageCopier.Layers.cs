@@ -1,0 +1,176 @@
+using System.IO.Pipelines;
+using Skiff.Archive;
+using Skiff.Image;
+using Skiff.Image.Transports;
+
+namespace Skiff.Transports.Copy;
+
+public sealed partial class ImageCopier
+{
+    /// <summary>
+    /// Copies the layers, several at once when the destination allows it (else one by one, in order, which is what a
+    /// destination that applies layers on their parents needs). The first failure cancels the others.
+    /// </summary>
+    private static async Task<Descriptor[]> CopyLayersAsync(CopyRun run, IReadOnlyList<Descriptor> layers, IReadOnlyList<Digest> diffIds, bool docker, CancellationToken cancellationToken)
+    {
+        var results = new Descriptor[layers.Count];
+        int parallel = run.Destination.HasThreadSafePutBlob ? Math.Max(1, run.Options.MaxParallelLayers) : 1;
+        if (parallel == 1)
+        {
+            for (int i = 0; i < layers.Count; i++)
+            {
+                results[i] = await CopyLayerAsync(run, layers[i], i, diffIds[i], docker, cancellationToken).ConfigureAwait(false);
+            }
+            return results;
+        }
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var gate = new SemaphoreSlim(parallel, parallel);
+        var tasks = new List<Task>();
+        for (int i = 0; i < layers.Count; i++)
+        {
+            int index = i;
+            tasks.Add(Task.Run(async () =>
+            {
+                await gate.WaitAsync(cts.Token).ConfigureAwait(false);
+                try
+                {
+                    results[index] = await CopyLayerAsync(run, layers[index], index, diffIds[index], docker, cts.Token).ConfigureAwait(false);
+                }
+                catch
+                {
+                    await cts.CancelAsync().ConfigureAwait(false);
+                    throw;
+                }
+                finally
+                {
+                    gate.Release();
+                }
+            }, CancellationToken.None));
+        }
+        try
+        {
+            await Task.WhenAll(tasks).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Report the failure that caused the cancellation, not the cancellation itself.
+            Exception? first = tasks.Where(t => t.IsFaulted).Select(t => t.Exception!.InnerException).FirstOrDefault();
+            if (first is not null)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(first);
+            }
+            throw;
+        }
+        return results;
+    }
+
+    private static async Task<Descriptor> CopyLayerAsync(CopyRun run, Descriptor layer, int index, Digest diffId, bool docker, CancellationToken cancellationToken)
+    {
+        Compression stored = MediaTypes.CompressionOf(layer.MediaType);
+        Compression? destWants = run.Destination.DesiredLayerCompression;
+        Compression? want = destWants == Compression.None ? Compression.None : run.Options.Compression ?? destWants;
+        bool recompress = want is { } w && w != stored;
+        string mediaType = recompress ? MediaTypes.LayerFor(want!.Value, docker) : ManifestConversion.LayerFor(layer.MediaType, docker);
+
+        // What the destination will get: the same blob, or (decompressing) the tar named by its DiffID, or
+        // (recompressing) bytes whose digest nobody knows yet.
+        Descriptor target = !recompress
+            ? layer with { MediaType = mediaType }
+            : want == Compression.None
+                ? new Descriptor { MediaType = mediaType, Digest = diffId, Size = -1 }
+                : new Descriptor { MediaType = mediaType, Size = -1 };
+        var info = new BlobInfo { Descriptor = target, LayerIndex = index };
+
+        if (!target.Digest.IsEmpty
+            && await run.Destination.TryReuseBlobAsync(info, cancellationToken).ConfigureAwait(false) is { } reused)
+        {
+            run.Report(CopyProgressKind.BlobSkipped, $"Copying blob {Short(layer.Digest)} skipped: already exists", layer.Digest, layer.Size);
+            return reused with { MediaType = mediaType };
+        }
+
+        run.Report(CopyProgressKind.BlobStarted, $"Copying blob {layer.Digest}", layer.Digest, layer.Size);
+        Stream raw = await run.Source.GetBlobAsync(layer, cancellationToken).ConfigureAwait(false);
+        await using var verifying = new DigestingStream(raw, layer.Digest, layer.Size);
+        Descriptor put;
+        if (!recompress)
+        {
+            put = await run.Destination.PutBlobAsync(verifying, info, cancellationToken).ConfigureAwait(false);
+            // A destination that stopped reading before the end would have skipped the check at end of stream.
+            verifying.Verify();
+        }
+        else
+        {
+            put = await PutConvertedAsync(run, verifying, want!.Value, diffId, info, cancellationToken).ConfigureAwait(false);
+        }
+        run.Report(CopyProgressKind.BlobDone, $"Copying blob {Short(layer.Digest)} done", layer.Digest, layer.Size);
+        return put with { MediaType = mediaType };
+    }
+
+    /// <summary>
+    /// Decompresses (and recompresses) on a producer task feeding a pipe the destination reads. The producer checks
+    /// the source digest and the DiffID before it ends the stream, and completes the pipe with the error otherwise, so
+    /// the destination sees the failure while still reading and keeps nothing.
+    /// </summary>
+    private static async Task<Descriptor> PutConvertedAsync(CopyRun run, DigestingStream verifying, Compression want, Digest diffId, BlobInfo info, CancellationToken cancellationToken)
+    {
+        var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 1 << 20, resumeWriterThreshold: 1 << 19));
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        Task producer = Task.Run(async () =>
+        {
+            Exception? error = null;
+            try
+            {
+                await ProduceAsync(verifying, pipe.Writer, want, run.Options.CompressionLevel, diffId, cts.Token).ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                error = e is InvalidDataException or IOException && e is not SkiffException
+                    ? new MalformedImageException($"layer {verifying.Digest}: cannot decompress: {e.Message}", e)
+                    : e;
+            }
+            await pipe.Writer.CompleteAsync(error).ConfigureAwait(false);
+        }, CancellationToken.None);
+        try
+        {
+            await using Stream reader = pipe.Reader.AsStream(leaveOpen: true);
+            return await run.Destination.PutBlobAsync(reader, info, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            await cts.CancelAsync().ConfigureAwait(false);
+            await pipe.Reader.CompleteAsync().ConfigureAwait(false);
+            await producer.ConfigureAwait(false);
+        }
+    }
+
+    private static async Task ProduceAsync(DigestingStream verifying, PipeWriter writer, Compression want, int? level, Digest diffId, CancellationToken cancellationToken)
+    {
+        await using Stream sink = writer.AsStream(leaveOpen: true);
+        (Stream decompressed, _) = await Compressors.OpenDecompressedAsync(verifying, leaveOpen: true, cancellationToken).ConfigureAwait(false);
+        await using (decompressed.ConfigureAwait(false))
+        {
+            await using var tar = new DigestingStream(decompressed, leaveOpen: true);
+            if (want == Compression.None)
+            {
+                await tar.CopyToAsync(sink, 1 << 16, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                Stream compressor = Compressors.OpenCompressor(sink, want, level, leaveOpen: true);
+                await using (compressor.ConfigureAwait(false))
+                {
+                    await tar.CopyToAsync(compressor, 1 << 16, cancellationToken).ConfigureAwait(false);
+                }
+            }
+            // The decompressor may stop at the end of the compressed stream; read the rest so the source check runs.
+            await verifying.CopyToAsync(Stream.Null, cancellationToken).ConfigureAwait(false);
+            verifying.Verify();
+            if (tar.Digest != diffId)
+            {
+                throw new DigestMismatchException($"layer {verifying.Digest}: uncompressed digest {tar.Digest} does not match the config's diff_id {diffId}");
+            }
+        }
+    }
+
+    private static string Short(Digest d) => d.Encoded.Length >= 12 ? d.Encoded[..12] : d.Encoded;
+}
