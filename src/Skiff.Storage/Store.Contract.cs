@@ -1,8 +1,7 @@
 namespace Skiff.Storage;
 
-// Members the engine needs beyond the first contract; implemented once the store lands.
 public sealed partial class Store
 {
-    /// <summary>The directory holding the layer's own files (overlay: its diff dir).</summary>
-    public string LayerDiffPath(string layerId) => throw new NotImplementedException();
+    /// <summary>The directory holding the layer's own files (overlay: its diff dir; vfs: its full tree).</summary>
+    public string LayerDiffPath(string layerId) => _paths.LayerDiff(layerId);
 }
