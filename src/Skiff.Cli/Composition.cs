@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Skiff.Cli.Commands.Images;
 using Skiff.Cli.Commands.System;
 using Skiff.Cli.Framework;
 
@@ -20,6 +21,16 @@ public static class Composition
     public static IEnumerable<Func<CommandContext, Command>> PodmanVerbs() =>
     [
         VersionCommand.Create,
+        InfoCommand.Create,
+        SystemCommands.Create,
+        ImagesCommand.Create,
+        ImageGroup.Create,
+        ImportCommand.Create,
+        TagCommands.CreateTag,
+        TagCommands.CreateUntag,
+        RmiCommand.Create,
+        InspectCommand.Create,
+        HistoryCommand.Create,
     ];
 
     public static IEnumerable<Func<CommandContext, Command>> BuildahVerbs() =>

@@ -14,6 +14,14 @@ public static class JsonOutput
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
+    // podman's inspect uses MarshalIndent with five spaces.
+    private static readonly JsonSerializerOptions InspectIndented = new()
+    {
+        WriteIndented = true,
+        IndentSize = 5,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
     private static readonly JsonSerializerOptions Compact = new()
     {
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
@@ -23,6 +31,13 @@ public static class JsonOutput
     public static void Write(TextWriter output, JsonNode? node, bool indented = true)
     {
         output.Write(node is null ? "null" : node.ToJsonString(indented ? Indented : Compact));
+        output.Write('\n');
+    }
+
+    /// <summary>Writes as <c>podman inspect</c> does (five-space indentation).</summary>
+    public static void WriteInspect(TextWriter output, JsonNode? node)
+    {
+        output.Write(node is null ? "null" : node.ToJsonString(InspectIndented));
         output.Write('\n');
     }
 }

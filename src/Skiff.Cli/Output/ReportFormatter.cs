@@ -135,7 +135,7 @@ public sealed partial class ReportFormatter
         // An upper-case run followed by a lower-case run gives its last letter to the lower run.
         for (int i = 0; i < runs.Count - 1; i++)
         {
-            if (char.IsUpper(runs[i][0]) && char.IsLower(runs[i + 1][0]) && runs[i].Length > 1)
+            if (char.IsUpper(runs[i][0]) && char.IsLower(runs[i + 1][0]))
             {
                 char moved = runs[i][^1];
                 runs[i].Length--;

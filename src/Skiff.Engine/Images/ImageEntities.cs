@@ -111,7 +111,7 @@ public sealed record ImageListJson
     public required string CreatedAt { get; init; }
 }
 
-[JsonSourceGenerationOptions(WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
+[JsonSourceGenerationOptions(WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.Never, Converters = [typeof(Rfc3339TimeConverter)])]
 [JsonSerializable(typeof(List<ImageInspectReport>))]
 [JsonSerializable(typeof(List<ImageListJson>))]
 [JsonSerializable(typeof(JsonElement))]
