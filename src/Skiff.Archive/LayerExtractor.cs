@@ -32,6 +32,7 @@ public static partial class LayerExtractor
             LayerEntryWriter writer = new(root, options, recorder);
 
             string? previous = null;
+            long nextHeader = 0;
             using (TarReader reader = new(tarInput, leaveOpen: true))
             {
                 while (true)
@@ -40,6 +41,12 @@ public static partial class LayerExtractor
                     try
                     {
                         entry = await reader.GetNextEntryAsync(copyData: false, cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (EndOfStreamException) when (previous is not null && recorder.Position == nextHeader)
+                    {
+                        // Cut cleanly at an entry boundary without end blocks: Go's archive/tar (and so
+                        // containers/storage) reads that as the end, and so do we.
+                        break;
                     }
                     catch (Exception e) when (IsFormatError(e))
                     {
@@ -52,19 +59,23 @@ public static partial class LayerExtractor
                     {
                         break;
                     }
-                    if (entry.EntryType != TarEntryType.GlobalExtendedAttributes && !recorder.LastHeaderChecksumValid())
+                    Dictionary<string, byte[]> rawXattrs = new(StringComparer.Ordinal);
+                    if (!recorder.HeaderAreaOverflowed && !TarHeaderArea.TryParse(recorder.HeaderArea, rawXattrs))
                     {
                         throw new MalformedArchiveException($"layer entry \"{entry.Name}\": header checksum mismatch");
                     }
+                    long dataStart = recorder.Position;
                     try
                     {
-                        await writer.WriteAsync(entry, cancellationToken).ConfigureAwait(false);
+                        await writer.WriteAsync(entry, rawXattrs, cancellationToken).ConfigureAwait(false);
                     }
                     catch (Exception e) when (IsFormatError(e))
                     {
                         throw new MalformedArchiveException($"layer entry \"{entry.Name}\": {e.Message}", e);
                     }
                     previous = entry.Name;
+                    nextHeader = dataStart + ((entry.Length + 511) & ~511L);
+                    recorder.BeginHeaderArea(nextHeader);
                 }
             }
 

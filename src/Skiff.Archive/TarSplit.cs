@@ -54,14 +54,19 @@ internal static class TarSplitFormat
 /// Sits between the hashing stream and TarReader and sees every byte of the uncompressed tar once. When given an
 /// output it writes the tar-split: everything that is not file content verbatim, file content as references.
 /// TarReader reads headers exactly (no read-ahead), so when it hands out an entry the stream position is that
-/// entry's data start and the last block read is the entry's header, whose checksum TarReader does not check.
+/// entry's data start, and the bytes since the previous entry's data end are exactly this entry's header blocks.
 /// </summary>
 internal sealed class TarSplitRecorder(Stream inner, Stream? output) : Stream
 {
     private const int FlushThreshold = 64 * 1024;
 
     private readonly MemoryStream _raw = new();
-    private readonly byte[] _lastBlock = new byte[512];
+    // Extended headers beyond this are still parsed by TarReader; we just stop keeping a raw copy.
+    private const int MaxHeaderArea = 4 * 1024 * 1024;
+
+    private readonly MemoryStream _headerArea = new();
+    private long _headerAreaStart;
+    private bool _headerAreaOverflow;
     private long _position;
     private long _contentStart;
     private long _contentEnd;
@@ -125,45 +130,31 @@ internal sealed class TarSplitRecorder(Stream inner, Stream? output) : Stream
         _raw.SetLength(0);
     }
 
-    /// <summary>True when the last 512 bytes read form a header block with a valid checksum (unsigned or historic signed).</summary>
-    public bool LastHeaderChecksumValid()
+    /// <summary>Starts capturing header bytes from <paramref name="start"/> (where the next entry's first header block is).</summary>
+    public void BeginHeaderArea(long start)
     {
-        if (_position < 512)
-        {
-            return false;
-        }
-        ReadOnlySpan<byte> b = _lastBlock;
-        long unsignedSum = 0;
-        long signedSum = 0;
-        for (int i = 0; i < 512; i++)
-        {
-            byte x = i is >= 148 and < 156 ? (byte)' ' : b[i];
-            unsignedSum += x;
-            signedSum += (sbyte)x;
-        }
-        ReadOnlySpan<byte> field = b.Slice(148, 8).Trim((byte)' ').TrimEnd((byte)0).Trim((byte)' ');
-        long stored = 0;
-        foreach (byte c in field)
-        {
-            if (c is < (byte)'0' or > (byte)'7')
-            {
-                return false;
-            }
-            stored = (stored * 8) + (c - '0');
-        }
-        return field.Length > 0 && (stored == unsignedSum || stored == signedSum);
+        _headerArea.SetLength(0);
+        _headerAreaStart = start;
+        _headerAreaOverflow = false;
     }
+
+    /// <summary>The bytes from the header-area start to now, or null when they were too many to keep.</summary>
+    public ReadOnlySpan<byte> HeaderArea => _headerAreaOverflow ? default : _headerArea.GetBuffer().AsSpan(0, (int)_headerArea.Length);
+
+    public bool HeaderAreaOverflowed => _headerAreaOverflow;
 
     private void Record(ReadOnlySpan<byte> data)
     {
-        if (data.Length >= 512)
+        long areaFrom = Math.Max(_position, _headerAreaStart);
+        long chunkEnd = _position + data.Length;
+        if (chunkEnd > areaFrom && !_headerAreaOverflow)
         {
-            data[^512..].CopyTo(_lastBlock);
-        }
-        else if (data.Length > 0)
-        {
-            _lastBlock.AsSpan(data.Length).CopyTo(_lastBlock);
-            data.CopyTo(_lastBlock.AsSpan(512 - data.Length));
+            _headerArea.Write(data[(int)(areaFrom - _position)..]);
+            if (_headerArea.Length > MaxHeaderArea)
+            {
+                _headerAreaOverflow = true;
+                _headerArea.SetLength(0);
+            }
         }
         if (output is null)
         {

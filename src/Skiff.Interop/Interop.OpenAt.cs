@@ -106,11 +106,13 @@ public static partial class FileAt
         }
     }
 
-    /// <summary>A path naming <paramref name="name"/> in the directory <paramref name="dirfd"/>, for calls that have no *at form.</summary>
+    /// <summary>
+    /// A path naming <paramref name="name"/> in the directory <paramref name="dirfd"/>, for calls that have no *at
+    /// form. The descriptor's magic link is an inner component, so it is followed even by l* calls; "" names the
+    /// directory itself (as "/.", since the bare link would be the link, not the directory).
+    /// </summary>
     public static string ProcPath(SafeHandle dirfd, string name) =>
-        name.Length == 0 || name == "."
-            ? $"/proc/self/fd/{dirfd.DangerousGetHandle()}"
-            : $"/proc/self/fd/{dirfd.DangerousGetHandle()}/{name}";
+        $"/proc/self/fd/{dirfd.DangerousGetHandle()}/{(name.Length == 0 ? "." : name)}";
 }
 
 /// <summary>A NUL-terminated UTF-8 copy of a path, pinned for the duration of a call.</summary>
