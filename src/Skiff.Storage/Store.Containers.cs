@@ -1,3 +1,5 @@
+using Skiff.Archive;
+
 namespace Skiff.Storage;
 
 public sealed partial class Store
@@ -5,7 +7,7 @@ public sealed partial class Store
     public ContainerRecord? FindContainer(string nameOrId)
     {
         ArgumentNullException.ThrowIfNull(nameOrId);
-        return Read(s => FindContainer(s, nameOrId));
+        return Read(s => FindContainer(s, nameOrId) is { } found ? Detached(found) : null);
     }
 
     private static ContainerRecord? FindContainer(Indexes s, string value)
@@ -79,6 +81,7 @@ public sealed partial class Store
                 CheckNameFree(s, name);
             }
             MoveIntoPlace(layerDir, _paths.LayerDir(layerId));
+            CrashPoint?.Invoke("moved");
             Directory.CreateDirectory(GetContainerDirectory(id));
             Directory.CreateDirectory(GetContainerRunDirectory(id));
             Skiff.Interop.FileSync.SyncDirectory(_paths.LayersDir);
@@ -92,8 +95,36 @@ public sealed partial class Store
                 Metadata = metadata,
             };
             s.Containers.Add(record);
-            return record;
+            return Detached(record);
         });
+    }
+
+    /// <summary>
+    /// Writes what the container changed relative to its image as a layer tar (deletions as whiteouts), for commit.
+    /// Unmounting first is not required, but writes racing with it may or may not be included.
+    /// </summary>
+    public async Task<LayerWriteResult> WriteContainerDiffAsync(string id, Stream output, LayerWriteOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(options);
+        (ContainerRecord container, string? top) = Read(s =>
+        {
+            ContainerRecord c = FindContainer(s, id)
+                ?? throw new ContainerNotFoundException($"no container with name or ID \"{id}\" found: no such container");
+            return (c, c.ImageId is null ? null : s.Images.Find(i => i.Id == c.ImageId)?.TopLayer);
+        });
+        string diff = _paths.LayerDiff(container.LayerId);
+        if (_paths.Driver == "overlay")
+        {
+            // The upper directory is exactly the change set, with deletions as overlay whiteouts.
+            return await LayerWriter.WriteDirectoryAsync(diff, output, options, cancellationToken).ConfigureAwait(false);
+        }
+        if (top is not null)
+        {
+            return await LayerWriter.WriteDiffAsync(_paths.LayerDiff(top), diff, output, options, cancellationToken).ConfigureAwait(false);
+        }
+        using var empty = new StagingDirectory(_paths.Tmp);
+        return await LayerWriter.WriteDiffAsync(empty.Path, diff, output, options, cancellationToken).ConfigureAwait(false);
     }
 
     private static void CheckNameFree(Indexes s, string name)

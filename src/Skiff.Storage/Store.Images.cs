@@ -11,7 +11,7 @@ public sealed partial class Store
     public ImageRecord? FindImage(string nameOrId)
     {
         ArgumentNullException.ThrowIfNull(nameOrId);
-        return Read(s => FindImage(s, nameOrId));
+        return Read(s => FindImage(s, nameOrId) is { } found ? Detached(found) : null);
     }
 
     private static ImageRecord? FindImage(Indexes s, string value)
@@ -123,7 +123,7 @@ public sealed partial class Store
             s.Images[index] = current with { RepoDigests = repoDigests };
             return AddNames(s, id, image.Names);
         });
-        return Task.FromResult(record);
+        return Task.FromResult(Detached(record));
     }
 
     private static DateTimeOffset? ReadCreated(byte[] config)

@@ -9,6 +9,12 @@ public sealed partial class Store
 {
     public LayerRecord? GetLayer(string id) => Read(s => s.Layers.Find(l => l.Id == id));
 
+    /// <summary>A stored layer that came from the compressed blob <paramref name="digest"/>, for reusing blobs on pull.</summary>
+    public LayerRecord? FindLayerByCompressedDigest(Digest digest) => Read(s => s.Layers.Find(l => l.CompressedDigest == digest));
+
+    /// <summary>The id a layer with <paramref name="diffId"/> on top of <paramref name="parentLayerId"/> has (or would have) here.</summary>
+    public static string ComputeLayerId(string? parentLayerId, Digest diffId) => ChainId(parentLayerId, diffId);
+
     /// <summary>
     /// Extracts a layer tar (any compression) on top of <paramref name="parentLayerId"/>. When <paramref name="expectedDiffId"/>
     /// is given and differs, throws DigestMismatchException and stores nothing. Returns the existing record if the
@@ -30,7 +36,14 @@ public sealed partial class Store
         bool vfs = _paths.Driver == "vfs";
         if (vfs && parentLayerId is not null)
         {
-            await FileSystem.CopyTreeAsync(_paths.LayerDiff(parentLayerId), diffDir, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await FileSystem.CopyTreeAsync(_paths.LayerDiff(parentLayerId), diffDir, cancellationToken).ConfigureAwait(false);
+            }
+            catch (StorageException) when (GetLayer(parentLayerId) is null)
+            {
+                throw new LayerNotFoundException($"parent layer {parentLayerId} was removed while layer was being stored");
+            }
             if (GetLayer(parentLayerId) is null)
             {
                 throw new LayerNotFoundException($"parent layer {parentLayerId} was removed while layer was being stored");
@@ -80,6 +93,7 @@ public sealed partial class Store
             }
             MoveIntoPlace(layerDir, _paths.LayerDir(id));
             File.Move(tarSplitPath, _paths.TarSplit(id), overwrite: true);
+            CrashPoint?.Invoke("moved");
             Skiff.Interop.FileSync.SyncDirectory(_paths.LayersDir);
             Skiff.Interop.FileSync.SyncDirectory(_paths.TarSplitDir);
             var record = new LayerRecord

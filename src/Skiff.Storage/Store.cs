@@ -65,15 +65,23 @@ public sealed partial class Store : IDisposable
 
     public StoreOptions Options => _options;
 
-    public IReadOnlyList<ImageRecord> ListImages() => Read(s => s.Images.ToArray());
+    /// <summary>Test hook: called at named points of a write ("moved", "committed"); throwing there stands in for kill -9.</summary>
+    internal Action<string>? CrashPoint { get; set; }
+
+    public IReadOnlyList<ImageRecord> ListImages() => Read(s => s.Images.Select(Detached).ToArray());
     public IReadOnlyList<LayerRecord> ListLayers() => Read(s => s.Layers.ToArray());
-    public IReadOnlyList<ContainerRecord> ListContainers() => Read(s => s.Containers.ToArray());
+    public IReadOnlyList<ContainerRecord> ListContainers() => Read(s => s.Containers.Select(Detached).ToArray());
 
     /// <summary>The directory where the engine keeps a container's persistent files (config, logs).</summary>
     public string GetContainerDirectory(string containerId) => Path.Combine(_paths.ContainerDir(containerId), "userdata");
 
     /// <summary>The directory where the engine keeps a container's run-time files (pid, exit, sockets).</summary>
     public string GetContainerRunDirectory(string containerId) => Path.Combine(_paths.RunContainerDir(containerId), "userdata");
+
+    // Records are immutable except for their name lists; callers get their own lists so the cache stays intact.
+    private static ImageRecord Detached(ImageRecord r) => r with { Names = [.. r.Names], RepoDigests = [.. r.RepoDigests] };
+
+    private static ContainerRecord Detached(ContainerRecord r) => r with { Names = [.. r.Names] };
 
     public void Dispose()
     {
@@ -112,6 +120,7 @@ public sealed partial class Store : IDisposable
             {
                 Commit(tx.State);
             }
+            CrashPoint?.Invoke("committed");
             foreach (string path in tx.Removals)
             {
                 string? moved = MoveToTrash(path);

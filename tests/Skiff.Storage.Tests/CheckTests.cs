@@ -55,4 +55,19 @@ public class CheckTests
         Assert.Equal([image.Id], report.Removed);
         Assert.Empty(t.Store.ListImages());
     }
+
+    [Fact]
+    public async Task Check_finds_layer_whose_files_changed_on_disk()
+    {
+        using var t = new TestStore();
+        LayerRecord layer = await Layers.PutAsync(t.Store, Layers.Tar(("etc", null), ("etc/passwd", "root:x:0:0")));
+        // Same length, different bytes: only reassembly and hashing can tell.
+        File.WriteAllText(Path.Combine(t.GraphRoot, t.Driver, layer.Id, "diff", "etc", "passwd"), "evil:x:0:0");
+
+        CheckReport report = await t.Store.CheckAsync(repair: false);
+
+        CheckProblem problem = Assert.Single(report.Problems);
+        Assert.Equal(("layer", layer.Id), (problem.Kind, problem.Id));
+        Assert.Contains("diff id", problem.Description);
+    }
 }

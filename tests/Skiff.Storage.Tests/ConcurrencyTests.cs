@@ -4,10 +4,12 @@ namespace Skiff.Storage.Tests;
 
 public class ConcurrencyTests
 {
-    [Fact]
-    public async Task Parallel_stores_on_one_root_keep_indexes_consistent()
+    [Theory]
+    [InlineData("overlay")]
+    [InlineData("vfs")]
+    public async Task Parallel_stores_on_one_root_keep_indexes_consistent(string driver)
     {
-        using var t = new TestStore();
+        using var t = new TestStore(driver);
         Store[] stores = [t.Store, t.OpenAnother(), t.OpenAnother(), t.OpenAnother()];
         byte[][] bases = [.. Enumerable.Range(0, 3).Select(i => Layers.Tar(("base", "b" + i)))];
         byte[][] tops = [.. Enumerable.Range(0, 4).Select(i => Layers.Tar(("top", "t" + i)))];

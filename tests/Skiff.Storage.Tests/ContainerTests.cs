@@ -150,4 +150,67 @@ public class ContainerTests
         LayerRecord again = await Layers.PutAsync(t.Store, Layers.Tar(("x", "y")));
         Assert.Single(t.Store.ListLayers(), l => l.Id == again.Id);
     }
+
+    [Theory]
+    [InlineData("overlay")]
+    [InlineData("vfs")]
+    public async Task Whiteouts_in_upper_layer_hide_lower_files(string driver)
+    {
+        using var t = new TestStore(driver);
+        LayerRecord l1 = await Layers.PutAsync(t.Store, Layers.Tar(("etc", null), ("etc/gone", "x"), ("etc/kept", "y"), ("opq", null), ("opq/old", "z")));
+        LayerRecord l2 = await Layers.PutAsync(t.Store, Layers.Tar(("etc", null), ("etc/.wh.gone", ""), ("opq", null), ("opq/.wh..wh..opq", ""), ("opq/new", "n")), l1.Id);
+        ImageRecord image = await t.Store.PutImageAsync(Layers.Image(l2.Id, "wh"));
+        ContainerRecord c = await t.Store.CreateContainerAsync(image.Id, null, null);
+
+        string root = await t.Store.MountContainerAsync(c.Id);
+
+        Assert.False(File.Exists(Path.Combine(root, "etc/gone")));
+        Assert.True(File.Exists(Path.Combine(root, "etc/kept")));
+        Assert.Equal(["new"], Directory.GetFileSystemEntries(Path.Combine(root, "opq")).Select(Path.GetFileName));
+        await t.Store.UnmountContainerAsync(c.Id);
+
+        using var output = new MemoryStream();
+        await t.Store.WriteLayerTarAsync(l2.Id, output);
+        Assert.Equal(l2.DiffId, Skiff.Image.Digest.Compute(output.ToArray()));
+    }
+
+    [Theory]
+    [InlineData("overlay")]
+    [InlineData("vfs")]
+    public async Task Container_diff_holds_changes_and_deletions(string driver)
+    {
+        using var t = new TestStore(driver);
+        ImageRecord image = await TwoLayerImageAsync(t);
+        ContainerRecord c = await t.Store.CreateContainerAsync(image.Id, null, null);
+        string root = await t.Store.MountContainerAsync(c.Id);
+        File.WriteAllText(Path.Combine(root, "etc/new"), "fresh");
+        File.Delete(Path.Combine(root, "etc/a"));
+        await t.Store.UnmountContainerAsync(c.Id);
+
+        using var tar = new MemoryStream();
+        Skiff.Archive.LayerWriteResult result = await t.Store.WriteContainerDiffAsync(c.Id, tar, new Skiff.Archive.LayerWriteOptions());
+
+        tar.Position = 0;
+        var names = new List<string>();
+        using (var reader = new System.Formats.Tar.TarReader(tar))
+        {
+            while (reader.GetNextEntry() is { } entry)
+            {
+                names.Add(entry.Name.TrimStart('.', '/').TrimEnd('/'));
+            }
+        }
+        Assert.Contains("etc/new", names);
+        Assert.Contains("etc/.wh.a", names);
+        Assert.DoesNotContain("etc/b", names);
+        Assert.Equal(Skiff.Image.Digest.Compute(tar.ToArray()), result.DiffId);
+
+        // The diff stacks onto the image as a new layer that shows the container's view.
+        LayerRecord committed = await t.Store.PutLayerAsync(new MemoryStream(tar.ToArray()), image.TopLayer);
+        ImageRecord next = await t.Store.PutImageAsync(Layers.Image(committed.Id, "next"));
+        ContainerRecord c2 = await t.Store.CreateContainerAsync(next.Id, null, null);
+        string root2 = await t.Store.MountContainerAsync(c2.Id);
+        Assert.Equal("fresh", File.ReadAllText(Path.Combine(root2, "etc/new")));
+        Assert.False(File.Exists(Path.Combine(root2, "etc/a")));
+        await t.Store.UnmountContainerAsync(c2.Id);
+    }
 }

@@ -96,6 +96,48 @@ public class RecoveryTests
         Assert.DoesNotContain(Directory.GetFiles(t.GraphRoot), f => Path.GetFileName(f).Contains(".tmp-"));
     }
 
+    [Fact]
+    public async Task Crash_after_moving_layer_into_place_leaves_store_as_before()
+    {
+        using var t = new TestStore();
+        byte[] tar = Layers.Tar(("a", "1"));
+        t.Store.CrashPoint = point => { if (point == "moved") { throw new SimulatedCrashException(); } };
+        await Assert.ThrowsAsync<SimulatedCrashException>(() => Layers.PutAsync(t.Store, tar));
+
+        t.Reopen();
+
+        Assert.Empty(t.Store.ListLayers());
+        Assert.DoesNotContain(Directory.GetFileSystemEntries(Path.Combine(t.GraphRoot, t.Driver)), d => Path.GetFileName(d) is not ("l" or "empty"));
+        Assert.Empty(Directory.GetFileSystemEntries(Path.Combine(t.GraphRoot, t.Driver + "-layers")));
+        Assert.Empty(Directory.GetFileSystemEntries(Path.Combine(t.GraphRoot, "tmp")));
+        LayerRecord layer = await Layers.PutAsync(t.Store, tar);
+        Assert.True(File.Exists(Path.Combine(t.GraphRoot, t.Driver, layer.Id, "diff", "a")));
+    }
+
+    [Fact]
+    public async Task Crash_after_committing_a_removal_leaves_no_leftovers()
+    {
+        using var t = new TestStore();
+        LayerRecord layer = await Layers.PutAsync(t.Store, Layers.Tar(("a", "1")));
+        ImageRecord image = await t.Store.PutImageAsync(Layers.Image(layer.Id, "gone"));
+        ContainerRecord container = await t.Store.CreateContainerAsync(image.Id, "c", null);
+        t.Store.CrashPoint = point => { if (point == "committed") { throw new SimulatedCrashException(); } };
+        await Assert.ThrowsAsync<SimulatedCrashException>(() => t.Store.DeleteImageAsync(image.Id, force: true));
+
+        t.Reopen();
+
+        Assert.Empty(t.Store.ListImages());
+        Assert.Empty(t.Store.ListLayers());
+        Assert.Empty(t.Store.ListContainers());
+        Assert.DoesNotContain(Directory.GetFileSystemEntries(Path.Combine(t.GraphRoot, t.Driver)), d => Path.GetFileName(d) is not ("l" or "empty"));
+        Assert.Empty(Directory.GetFileSystemEntries(Path.Combine(t.GraphRoot, t.Driver + "-images")));
+        Assert.Empty(Directory.GetFileSystemEntries(Path.Combine(t.GraphRoot, t.Driver + "-containers")));
+        Assert.Empty(Directory.GetFileSystemEntries(Path.Combine(t.GraphRoot, t.Driver + "-layers")));
+        Assert.False(Directory.Exists(t.Store.GetContainerRunDirectory(container.Id)));
+    }
+
+    private sealed class SimulatedCrashException() : Exception("simulated crash");
+
     /// <summary>Serves the first bytes, then signals and waits, so a writer can be caught mid-extraction.</summary>
     private sealed class BlockingStream(byte[] data, TaskCompletionSource reached, Task proceed) : Stream
     {
