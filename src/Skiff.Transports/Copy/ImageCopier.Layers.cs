@@ -100,7 +100,7 @@ public sealed partial class ImageCopier
         }
         else
         {
-            put = await PutConvertedAsync(run, verifying, want!.Value, diffId, info, cancellationToken).ConfigureAwait(false);
+            put = await PutConvertedAsync(run, verifying, layer.Digest, want!.Value, diffId, info, cancellationToken).ConfigureAwait(false);
         }
         run.Report(CopyProgressKind.BlobDone, $"Copying blob {Short(layer.Digest)} done", layer.Digest, layer.Size);
         return put with { MediaType = mediaType };
@@ -111,7 +111,7 @@ public sealed partial class ImageCopier
     /// the source digest and the DiffID before it ends the stream, and completes the pipe with the error otherwise, so
     /// the destination sees the failure while still reading and keeps nothing.
     /// </summary>
-    private static async Task<Descriptor> PutConvertedAsync(CopyRun run, DigestingStream verifying, Compression want, Digest diffId, BlobInfo info, CancellationToken cancellationToken)
+    private static async Task<Descriptor> PutConvertedAsync(CopyRun run, DigestingStream verifying, Digest layerDigest, Compression want, Digest diffId, BlobInfo info, CancellationToken cancellationToken)
     {
         var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 1 << 20, resumeWriterThreshold: 1 << 19));
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -122,11 +122,13 @@ public sealed partial class ImageCopier
             {
                 await ProduceAsync(verifying, pipe.Writer, want, run.Options.CompressionLevel, diffId, cts.Token).ConfigureAwait(false);
             }
+            catch (Exception e) when (e is InvalidDataException or IOException && e is not SkiffException)
+            {
+                error = await DiagnoseUndecompressableAsync(verifying, layerDigest, e, cts.Token).ConfigureAwait(false);
+            }
             catch (Exception e)
             {
-                error = e is InvalidDataException or IOException && e is not SkiffException
-                    ? new MalformedImageException($"layer {verifying.Digest}: cannot decompress: {e.Message}", e)
-                    : e;
+                error = e;
             }
             await pipe.Writer.CompleteAsync(error).ConfigureAwait(false);
         }, CancellationToken.None);
@@ -141,6 +143,27 @@ public sealed partial class ImageCopier
             await pipe.Reader.CompleteAsync().ConfigureAwait(false);
             await producer.ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// A layer that does not decompress is most often one that was corrupted on the way: the digest check says so
+    /// more precisely than the decompressor, so it is given the chance to speak first.
+    /// </summary>
+    private static async Task<Exception> DiagnoseUndecompressableAsync(DigestingStream verifying, Digest layerDigest, Exception error, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await verifying.CopyToAsync(Stream.Null, cancellationToken).ConfigureAwait(false);
+            verifying.Verify();
+        }
+        catch (DigestMismatchException mismatch)
+        {
+            return mismatch;
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException)
+        {
+        }
+        return new MalformedImageException($"layer {layerDigest}: cannot decompress: {error.Message}", error);
     }
 
     private static async Task ProduceAsync(DigestingStream verifying, PipeWriter writer, Compression want, int? level, Digest diffId, CancellationToken cancellationToken)

@@ -117,7 +117,9 @@ internal sealed class DirectoryDestination : IImageDestination
 {
     private readonly DirectoryReference _reference;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _written = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _created = new(StringComparer.Ordinal);
     private ManifestBlob? _manifest;
+    private bool _committed;
 
     private DirectoryDestination(DirectoryReference reference) => _reference = reference;
 
@@ -154,8 +156,15 @@ internal sealed class DirectoryDestination : IImageDestination
 
     public async Task<Descriptor> PutBlobAsync(Stream content, BlobInfo blob, CancellationToken cancellationToken = default)
     {
-        BlobFile.Written w = await BlobFile.WriteAsync(content, blob.Descriptor, _reference.Path,
-            d => Path.Combine(_reference.Path, DirectoryReference.BlobName(d)), cancellationToken).ConfigureAwait(false);
+        BlobFile.Written w = await BlobFile.WriteAsync(content, blob.Descriptor, _reference.Path, d =>
+        {
+            string target = Path.Combine(_reference.Path, DirectoryReference.BlobName(d));
+            if (!File.Exists(target))
+            {
+                _created[target] = true;
+            }
+            return target;
+        }, cancellationToken).ConfigureAwait(false);
         _written[DirectoryReference.BlobName(w.Digest)] = true;
         return blob.Descriptor with { Digest = w.Digest, Size = w.Size };
     }
@@ -186,7 +195,19 @@ internal sealed class DirectoryDestination : IImageDestination
                 AtomicFile.TryDelete(entry);
             }
         }
+        _committed = true;
     }
 
-    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    /// <summary>Without a commit, the blobs this destination added go again (the directory holds no half image).</summary>
+    public ValueTask DisposeAsync()
+    {
+        if (!_committed)
+        {
+            foreach (string path in _created.Keys)
+            {
+                AtomicFile.TryDelete(path);
+            }
+        }
+        return ValueTask.CompletedTask;
+    }
 }
