@@ -30,6 +30,7 @@ public static class ArgvNormalizer
             {
                 output.Add("--");
                 for (int j = i + 1; j < args.Count; j++) output.Add(args[j]);
+                positionals += args.Count - i - 1;
                 break;
             }
 
