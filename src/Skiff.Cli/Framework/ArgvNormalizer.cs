@@ -181,7 +181,7 @@ public static class ArgvNormalizer
         }
     }
 
-    private static bool IsFlag(Option opt) => opt.ValueType == typeof(bool);
+    private static bool IsFlag(Option opt) => opt.ValueType == typeof(bool) || opt.Arity.MaximumNumberOfValues == 0;
 
     private static Command? FindSubcommand(Command cmd, string name)
     {
