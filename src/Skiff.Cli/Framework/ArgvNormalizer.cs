@@ -30,6 +30,7 @@ public static class ArgvNormalizer
             {
                 output.Add("--");
                 for (int j = i + 1; j < args.Count; j++) output.Add(args[j]);
+                positionals += args.Count - i - 1;
                 break;
             }
 
@@ -180,7 +181,7 @@ public static class ArgvNormalizer
         }
     }
 
-    private static bool IsFlag(Option opt) => opt.ValueType == typeof(bool);
+    private static bool IsFlag(Option opt) => opt.ValueType == typeof(bool) || opt.Arity.MaximumNumberOfValues == 0;
 
     private static Command? FindSubcommand(Command cmd, string name)
     {

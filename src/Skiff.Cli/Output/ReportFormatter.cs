@@ -16,17 +16,18 @@ public sealed partial class ReportFormatter
     private readonly GoTemplate _template;
     private readonly GoTemplate? _headerTemplate;
 
-    private ReportFormatter(GoTemplate template, GoTemplate? headerTemplate, bool isTable)
+    private ReportFormatter(GoTemplate template, GoTemplate? headerTemplate, bool isTable, string? typeName)
     {
         _template = template;
         _headerTemplate = headerTemplate;
         IsTable = isTable;
+        TypeName = typeName;
     }
 
     public bool IsTable { get; }
 
-    /// <summary>Go type named in field errors, e.g. "images.imageReporter".</summary>
-    public string? TypeName { get; init; }
+    /// <summary>Go type named in field errors, e.g. "images.imageReporter"; null: a map type.</summary>
+    public string? TypeName { get; }
 
     /// <summary>True for <c>--format json</c> (any case, as podman accepts it).</summary>
     public static bool IsJson(string? format) => format is not null && format.Trim().Equals("json", StringComparison.OrdinalIgnoreCase);
@@ -35,21 +36,21 @@ public sealed partial class ReportFormatter
     /// Parses a format for a list of reports. <paramref name="name"/> is the command name, used in
     /// Go-shaped error messages (<c>template: images:1:13: ...</c>).
     /// </summary>
-    public static ReportFormatter ForList(string name, string format)
+    public static ReportFormatter ForList(string name, string format, string? typeName = null)
     {
         string normalized = Normalize(format, out bool isTable);
         // Podman wraps the format in a range over the list unless the user wrote that range.
         string text = !isTable && RangeRegex().IsMatch(normalized) ? normalized : "{{range .}}" + normalized + "{{end -}}";
         GoTemplate template = GoTemplate.Parse(name, text);
-        return new ReportFormatter(template, isTable ? template : null, isTable);
+        return new ReportFormatter(template, isTable ? template : null, isTable, typeName);
     }
 
     /// <summary>Parses a format for a single report (<c>version</c>, <c>inspect</c> items).</summary>
-    public static ReportFormatter ForItem(string name, string format)
+    public static ReportFormatter ForItem(string name, string format, string? typeName = null)
     {
         string normalized = Normalize(format, out bool isTable);
         GoTemplate template = GoTemplate.Parse(name, normalized);
-        return new ReportFormatter(template, isTable ? template : null, isTable);
+        return new ReportFormatter(template, isTable ? template : null, isTable, typeName);
     }
 
     /// <summary>Podman's NormalizeFormat: escapes, the table prefix, and a final newline.</summary>
@@ -135,7 +136,7 @@ public sealed partial class ReportFormatter
         // An upper-case run followed by a lower-case run gives its last letter to the lower run.
         for (int i = 0; i < runs.Count - 1; i++)
         {
-            if (char.IsUpper(runs[i][0]) && char.IsLower(runs[i + 1][0]))
+            if (runs[i].Length > 0 && char.IsUpper(runs[i][0]) && char.IsLower(runs[i + 1][0]))
             {
                 char moved = runs[i][^1];
                 runs[i].Length--;

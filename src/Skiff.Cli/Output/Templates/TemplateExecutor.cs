@@ -178,8 +178,14 @@ internal sealed class TemplateExecutor
         }
         if (cmd.Args.Count > 1 || hasFinal)
         {
-            if (first is FieldNode or ChainNode or VariableNode { Fields.Length: > 0 })
-                throw Error(first, $"{first} has arguments but cannot be invoked as function");
+            string? field = first switch
+            {
+                FieldNode f => f.Idents[^1],
+                ChainNode c => c.Fields[^1],
+                VariableNode { Fields.Length: > 0 } v => v.Fields[^1],
+                _ => null,
+            };
+            if (field is not null) throw Error(first, $"{field} has arguments but cannot be invoked as function");
             throw Error(first, $"can't give argument to non-function {first}");
         }
         if (first is NilNode) throw Error(first, "nil is not a command");
@@ -233,8 +239,8 @@ internal sealed class TemplateExecutor
                     if (!_options.StrictFields) return NoValue.Instance;
                     throw Error(node, $"can't evaluate field {name} in type {_options.TypeName ?? "map[string]interface {}"}");
                 case null or NoValue:
-                    if (!_options.StrictFields) return NoValue.Instance;
-                    throw Error(node, $"nil pointer evaluating interface {{}}.{name}");
+                    // A field of an absent map or struct prints <no value>, as podman does for nil labels.
+                    return NoValue.Instance;
                 default:
                     throw Error(node, $"can't evaluate field {name} in type {GoValues.TypeName(value)}");
             }

@@ -163,7 +163,7 @@ internal sealed class TemplateLexer
                     }
                     else
                     {
-                        throw Error(i, $"unexpected {Quote(c)} in command");
+                        throw Error(i, $"bad character U+{(int)c:X4} {Quote(c)}");
                     }
                     break;
             }
@@ -239,7 +239,19 @@ internal sealed class TemplateLexer
 
 internal static class Errors
 {
-    public static int Line(string text, int pos) => 1 + text.AsSpan(0, Math.Min(pos, text.Length)).Count('\n');
+    private const string RangeEnd = "{{end -}}";
+
+    /// <summary>
+    /// The 1-based line of <paramref name="pos"/>. Errors past the user's text (in the newline and
+    /// range end that podman appends) count as on its last line, as Go reports them.
+    /// </summary>
+    public static int Line(string text, int pos)
+    {
+        int userEnd = text.Length;
+        if (text.EndsWith(RangeEnd, StringComparison.Ordinal)) userEnd -= RangeEnd.Length;
+        if (userEnd > 0 && text[userEnd - 1] == '\n') userEnd--;
+        return 1 + text.AsSpan(0, Math.Clamp(pos, 0, userEnd)).Count('\n');
+    }
 
     public static TemplateException Parse(string name, string text, int pos, string message)
         => new($"template: {name}:{Line(text, pos)}: {message}");
