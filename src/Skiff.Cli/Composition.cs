@@ -31,6 +31,8 @@ public static class Composition
         RmiCommand.Create,
         InspectCommand.Create,
         HistoryCommand.Create,
+        SaveLoadCommands.CreateSave,
+        SaveLoadCommands.CreateLoad,
     ];
 
     public static IEnumerable<Func<CommandContext, Command>> BuildahVerbs() =>

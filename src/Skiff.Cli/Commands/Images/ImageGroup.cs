@@ -16,6 +16,8 @@ public static class ImageGroup
         group.Subcommands.Add(TagCommands.CreateTag(context));
         group.Subcommands.Add(TagCommands.CreateUntag(context));
         group.Subcommands.Add(ImportCommand.Create(context));
+        group.Subcommands.Add(SaveLoadCommands.CreateSave(context));
+        group.Subcommands.Add(SaveLoadCommands.CreateLoad(context));
         group.Subcommands.Add(ImageMaintenanceCommands.CreatePrune(context));
         group.Subcommands.Add(ImageMaintenanceCommands.CreateExists(context));
         return group;
