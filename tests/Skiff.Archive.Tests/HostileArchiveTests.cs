@@ -19,7 +19,8 @@ public class HostileArchiveTests
     public async Task Extract_keeps_hostile_archives_inside_the_root(HostileArchive archive)
     {
         using TestDirs dirs = new();
-        Task<ExtractResult> extract = LayerExtractor.ExtractAsync(new MemoryStream(archive.Bytes), dirs.Root, new ExtractOptions());
+        MemoryStream split = new();
+        Task<ExtractResult> extract = LayerExtractor.ExtractAsync(new MemoryStream(archive.Bytes), dirs.Root, new ExtractOptions { TarSplit = split });
         if (archive.Expectation == HostileExpectation.Rejected)
         {
             MalformedArchiveException e = await Assert.ThrowsAsync<MalformedArchiveException>(() => extract);
@@ -30,7 +31,10 @@ public class HostileArchiveTests
         }
         else
         {
-            await extract;
+            ExtractResult result = await extract;
+            split.Position = 0;
+            LayerWriteResult rebuilt = await LayerWriter.ReassembleAsync(dirs.Root, split, new MemoryStream());
+            Assert.Equal(result.DiffId, rebuilt.DiffId);
             foreach ((string rel, string? content) in archive.InsideRoot ?? new Dictionary<string, string?>())
             {
                 string path = Path.Combine(dirs.Root, rel);
