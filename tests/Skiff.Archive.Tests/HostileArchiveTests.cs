@@ -60,6 +60,27 @@ public class HostileArchiveTests
     }
 
     [Fact]
+    public async Task Extract_names_the_hardlink_whose_target_climbs_out()
+    {
+        using TestDirs dirs = new();
+        byte[] tar = new TarBuilder().HardLink("innocent", "../../outside/secret").Build();
+        MalformedArchiveException e = await Assert.ThrowsAsync<MalformedArchiveException>(
+            () => LayerExtractor.ExtractAsync(new MemoryStream(tar), dirs.Root, new ExtractOptions()));
+        Assert.Equal("layer entry \"innocent\": hardlink target \"../../outside/secret\" escapes the layer root", e.Message);
+    }
+
+    [Fact]
+    public async Task Extract_rejects_a_whiteout_of_the_parent_directory()
+    {
+        using TestDirs dirs = new();
+        byte[] tar = new TarBuilder().File("a/.wh...", "").Build();
+        MalformedArchiveException e = await Assert.ThrowsAsync<MalformedArchiveException>(
+            () => LayerExtractor.ExtractAsync(new MemoryStream(tar), dirs.Root, new ExtractOptions { Whiteouts = WhiteoutMode.Apply }));
+        Assert.Contains("a/.wh...", e.Message);
+        Assert.True(Directory.Exists(dirs.Root));
+    }
+
+    [Fact]
     public async Task Extract_does_not_follow_a_planted_symlink_when_replacing_it()
     {
         using TestDirs dirs = new();
