@@ -13,6 +13,7 @@ internal sealed partial class LayerEntryWriter(LayerRoot root, ExtractOptions op
     private const string XattrPrefix = "SCHILY.xattr.";
 
     private readonly List<(string Rel, DateTimeOffset Mtime)> _directoryTimes = [];
+    private readonly byte[] _copyBuffer = new byte[128 * 1024];
 
     private IReadOnlyDictionary<string, byte[]> _rawXattrs = new Dictionary<string, byte[]>();
 
@@ -109,10 +110,13 @@ internal sealed partial class LayerEntryWriter(LayerRoot root, ExtractOptions op
                 }
                 if (entry.DataStream is Stream data)
                 {
-                    FileStream fs = new(file, FileAccess.Write, bufferSize: 0);
-                    await using (fs.ConfigureAwait(false))
+                    // pwrite straight to the new file: no FileStream per entry, no async hop for page-cache writes.
+                    long offset = 0;
+                    int n;
+                    while ((n = await data.ReadAsync(_copyBuffer, cancellationToken).ConfigureAwait(false)) > 0)
                     {
-                        await data.CopyToAsync(fs, 128 * 1024, cancellationToken).ConfigureAwait(false);
+                        RandomAccess.Write(file, _copyBuffer.AsSpan(0, n), offset);
+                        offset += n;
                     }
                 }
             }

@@ -27,7 +27,7 @@ public static partial class LayerExtractor
         await using (decompressed.ConfigureAwait(false))
         {
             using DigestingStream hashed = new(decompressed, leaveOpen: true);
-            TarSplitRecorder recorder = new(hashed, options.TarSplit);
+            using TarSplitRecorder recorder = new(hashed, options.TarSplit);
             Stream tarInput = recorder;
             LayerEntryWriter writer = new(root, options, recorder);
 
