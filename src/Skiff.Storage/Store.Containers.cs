@@ -57,7 +57,14 @@ public sealed partial class Store
         Directory.CreateDirectory(layerDir);
         if (_paths.Driver == "vfs" && image?.TopLayer is { } top)
         {
-            await FileSystem.CopyTreeAsync(_paths.LayerDiff(top), diff, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await FileSystem.CopyTreeAsync(_paths.LayerDiff(top), diff, cancellationToken).ConfigureAwait(false);
+            }
+            catch (StorageException) when (FindImage(image.Id) is null)
+            {
+                throw NotFound(image.Id);
+            }
         }
         else
         {
