@@ -167,6 +167,31 @@ public sealed partial class Store
         tx.RemoveAfterCommit(_paths.MountCount(container.LayerId));
     }
 
+    /// <summary>Replaces the container's names (podman rename); a name held by another container is refused.</summary>
+    public Task SetContainerNamesAsync(string id, IEnumerable<string> names, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(names);
+        cancellationToken.ThrowIfCancellationRequested();
+        List<string> list = names.Distinct(StringComparer.Ordinal).ToList();
+        Write(tx =>
+        {
+            ContainerRecord container = FindContainer(tx.State, id)
+                ?? throw new ContainerNotFoundException($"no container with name or ID \"{id}\" found: no such container");
+            foreach (string name in list)
+            {
+                if (tx.State.Containers.Find(c => c.Id != container.Id && c.Names.Contains(name)) is { } holder)
+                {
+                    throw new NameInUseException(
+                        $"the container name \"{name}\" is already in use by {holder.Id}. You have to remove that container to be able to reuse that name: that name is already in use");
+                }
+            }
+            int index = tx.State.Containers.IndexOf(container);
+            tx.State.Containers[index] = container with { Names = list };
+            return 0;
+        });
+        return Task.CompletedTask;
+    }
+
     public Task SetContainerMetadataAsync(string id, string? metadata, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
