@@ -60,7 +60,14 @@ public sealed class ImageCopierTests
 
         var back = new MemoryImage();
         await _copier.CopyAsync(oci, new MemoryImageReference(back), new CopyOptions { All = true });
-        Assert.Equal(index.Manifest!.Digest, back.Manifest!.Digest);
+        // The layout holds OCI only: the Docker list and its manifests were converted, the configs kept.
+        Assert.Equal(MediaTypes.OciIndex, back.Manifest!.MediaType);
+        Assert.All(back.Instances.Values, m => Assert.Equal(MediaTypes.OciManifest, m.MediaType));
+        Assert.Equal(
+            index.Instances.Keys.Select(k => index.ParseManifest(k).Config.Digest.ToString()).Order(StringComparer.Ordinal),
+            back.Instances.Keys.Select(k => back.ParseManifest(k).Config.Digest.ToString()).Order(StringComparer.Ordinal));
+        ImageIndex backIndex = ImageIndex.Parse(back.Manifest.Bytes);
+        Assert.Equal([Amd64, Arm64], backIndex.Manifests.Select(d => d.Platform!));
     }
 
     [Fact]

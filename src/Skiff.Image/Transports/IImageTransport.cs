@@ -66,6 +66,12 @@ public sealed record BlobInfo
 
     /// <summary>Position of the layer in the manifest (0 = base), or -1 for config.</summary>
     public int LayerIndex { get; init; } = -1;
+
+    /// <summary>
+    /// For a layer, the DiffID the image config gives it (the digest of its uncompressed tar), when the writer knows
+    /// it. A destination that unpacks layers can check it, and find the layer among those it has already.
+    /// </summary>
+    public Digest? DiffId { get; init; }
 }
 
 /// <summary>

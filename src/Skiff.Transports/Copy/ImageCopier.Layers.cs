@@ -79,7 +79,7 @@ public sealed partial class ImageCopier
             : want == Compression.None
                 ? new Descriptor { MediaType = mediaType, Digest = diffId, Size = -1 }
                 : new Descriptor { MediaType = mediaType, Size = -1 };
-        var info = new BlobInfo { Descriptor = target, LayerIndex = index };
+        var info = new BlobInfo { Descriptor = target, LayerIndex = index, DiffId = diffId };
 
         if (!target.Digest.IsEmpty
             && await run.Destination.TryReuseBlobAsync(info, cancellationToken).ConfigureAwait(false) is { } reused)

@@ -35,8 +35,8 @@ internal sealed class OciLayoutDestination : IImageDestination
 
     public IImageReference Reference { get; }
 
-    public IReadOnlyList<string> SupportedManifestMediaTypes { get; } =
-        [MediaTypes.OciManifest, MediaTypes.OciIndex, MediaTypes.DockerManifest, MediaTypes.DockerManifestList];
+    // OCI only, as c/image's layout destination: umoci and other layout readers expect OCI manifests.
+    public IReadOnlyList<string> SupportedManifestMediaTypes { get; } = [MediaTypes.OciManifest, MediaTypes.OciIndex];
 
     public Compression? DesiredLayerCompression => null;
 

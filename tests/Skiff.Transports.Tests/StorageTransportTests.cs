@@ -1,0 +1,155 @@
+using Skiff.Image;
+using Skiff.Image.Transports;
+using Skiff.Storage;
+using Skiff.Storage.StorageTransport;
+using Skiff.TestKit;
+using Skiff.Transports.Copy;
+
+namespace Skiff.Transports.Tests;
+
+public sealed class StorageTransportTests : IDisposable
+{
+    private readonly TempDir _dir = new();
+    private readonly Store _store;
+    private readonly TransportRegistry _registry;
+    private readonly ImageCopier _copier = new();
+
+    public StorageTransportTests()
+    {
+        _store = Store.Open(new StoreOptions { GraphRoot = _dir["root"], RunRoot = _dir["run"], Driver = "vfs" });
+        _registry = TransportRegistry.CreateWithFileTransports().Register(new ContainersStorageTransport(_store));
+    }
+
+    public void Dispose()
+    {
+        _store.Dispose();
+        _dir.Dispose();
+    }
+
+    private IImageReference Ref(string name) => _registry.ParseImageName(name);
+
+    [Theory]
+    [InlineData(Compression.Gzip, false)]
+    [InlineData(Compression.None, true)]
+    [InlineData(Compression.Zstd, false)]
+    public async Task Image_round_trips_through_the_store(Compression compression, bool docker)
+    {
+        MemoryImage image = RandomImage.Create(new RandomImageOptions { Layers = 3, Compression = compression, Docker = docker });
+        CopyResult put = await _copier.CopyAsync(new MemoryImageReference(image), Ref("containers-storage:localhost/test:1"));
+
+        ImageRecord stored = _store.FindImage("localhost/test:1")!;
+        Assert.Equal(image.ParseManifest().Config.Digest.Encoded, stored.Id);
+        Assert.Equal(["localhost/test:1"], stored.Names);
+        Assert.Equal([$"localhost/test@{put.ManifestDigest}"], stored.RepoDigests);
+        Assert.Equal(image.Manifest!.Digest, put.ManifestDigest);
+
+        IImageReference source = Ref("containers-storage:localhost/test:1");
+        await ImageValidator.AssertValidAsync(source);
+        var back = new MemoryImage();
+        await _copier.CopyAsync(source, new MemoryImageReference(back));
+        Assert.Equal(image.ParseConfig().RootFs.DiffIds, back.ParseManifest().Layers.Select(l => l.Digest));
+        Assert.Equal(image.ParseManifest().Config.Digest, back.ParseManifest().Config.Digest);
+        Assert.Equal(docker ? MediaTypes.DockerManifest : MediaTypes.OciManifest, back.Manifest!.MediaType);
+    }
+
+    [Fact]
+    public async Task Layers_arriving_out_of_order_are_applied_in_order()
+    {
+        MemoryImage image = RandomImage.Create(new RandomImageOptions { Layers = 8, FilesPerLayer = 5 });
+        await _copier.CopyAsync(new MemoryImageReference(image), Ref("containers-storage:localhost/many:1"), new CopyOptions { MaxParallelLayers = 4 });
+        await ImageValidator.AssertValidAsync(Ref("containers-storage:localhost/many:1"));
+    }
+
+    [Fact]
+    public async Task Second_copy_of_the_same_layers_reuses_them()
+    {
+        MemoryImage image = RandomImage.Create(new RandomImageOptions { Layers = 3 });
+        await _copier.CopyAsync(new MemoryImageReference(image), Ref("containers-storage:localhost/a:1"));
+        int layersBefore = _store.ListLayers().Count;
+
+        var events = new List<CopyProgress>();
+        await _copier.CopyAsync(new MemoryImageReference(image), Ref("containers-storage:localhost/b:1"), new CopyOptions { Progress = new ListProgress(events) });
+        Assert.Equal(3, events.Count(e => e.Kind == CopyProgressKind.BlobSkipped));
+        Assert.Equal(layersBefore, _store.ListLayers().Count);
+        Assert.Equal(["localhost/b:1", "localhost/a:1"], _store.FindImage("localhost/a:1")!.Names.Order(StringComparer.Ordinal).Reverse());
+    }
+
+    [Fact]
+    public async Task Corrupt_layer_stores_no_image()
+    {
+        MemoryImage image = RandomImage.Create(new RandomImageOptions { Layers = 2 });
+        Descriptor layer = image.ParseManifest().Layers[1];
+        image.Blobs[layer.Digest] = [.. image.Blobs[layer.Digest], 1, 2, 3];
+        await Assert.ThrowsAsync<DigestMismatchException>(() => _copier.CopyAsync(new MemoryImageReference(image), Ref("containers-storage:localhost/bad:1")));
+        Assert.Empty(_store.ListImages());
+        Assert.DoesNotContain(_store.ListLayers(), l => l.DiffId == image.ParseConfig().RootFs.DiffIds[1]);
+    }
+
+    [Fact]
+    public async Task Config_lying_about_diff_ids_stores_no_image()
+    {
+        MemoryImage image = RandomImage.Create(new RandomImageOptions { Layers = 1, Compression = Compression.None });
+        ImageConfig config = image.ParseConfig();
+        byte[] lying = (config with { RootFs = new RootFs { DiffIds = [Digest.Compute("other"u8)] } }).ToJson();
+        Digest d = image.AddBlob(lying);
+        ImageManifest m = image.ParseManifest();
+        image.Manifest = new ManifestBlob((m with { Config = m.Config with { Digest = d, Size = lying.Length } }).ToJson(), MediaTypes.OciManifest);
+        await Assert.ThrowsAsync<DigestMismatchException>(() => _copier.CopyAsync(new MemoryImageReference(image), Ref("containers-storage:localhost/liar:1")));
+        Assert.Empty(_store.ListImages());
+    }
+
+    [Fact]
+    public async Task Docker_archive_loads_into_the_store_and_saves_back()
+    {
+        MemoryImage image = RandomImage.Create(new RandomImageOptions { Layers = 2 });
+        string archive = _dir["in.tar"];
+        await _copier.CopyAsync(new MemoryImageReference(image), Ref($"docker-archive:{archive}:localhost/loaded:v1"));
+        await _copier.CopyAsync(Ref($"docker-archive:{archive}"), Ref("containers-storage:localhost/loaded:v1"));
+
+        string saved = _dir["out.tar"];
+        await _copier.CopyAsync(Ref("containers-storage:localhost/loaded:v1"), Ref($"docker-archive:{saved}:localhost/loaded:v1"));
+        await ImageValidator.AssertValidAsync(Ref($"docker-archive:{saved}"));
+        var back = new MemoryImage();
+        await _copier.CopyAsync(Ref($"docker-archive:{saved}"), new MemoryImageReference(back));
+        Assert.Equal(image.ParseManifest().Config.Digest, back.ParseManifest().Config.Digest);
+    }
+
+    [Theory]
+    [InlineData("busybox", "docker.io/library/busybox:latest", null)]
+    [InlineData("localhost/busybox", "localhost/busybox:latest", null)]
+    [InlineData("quay.io/a/b:v1@0123456789012345678901234567890123456789012345678901234567890123", "quay.io/a/b:v1", "0123456789012345678901234567890123456789012345678901234567890123")]
+    [InlineData("@0123456789012345678901234567890123456789012345678901234567890123", null, "0123456789012345678901234567890123456789012345678901234567890123")]
+    public void Parses_references(string input, string? name, string? id)
+    {
+        var r = (StorageReference)Ref($"containers-storage:{input}");
+        Assert.Equal(name, r.Name?.ToString());
+        Assert.Equal(id, r.ImageId);
+        var again = (StorageReference)Ref($"containers-storage:{r.StringWithinTransport}");
+        Assert.Equal(r.StringWithinTransport, again.StringWithinTransport);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("[vfs@/var/lib/x]busybox")]
+    [InlineData("Upper/Case")]
+    public void Rejects_bad_references(string input) =>
+        Assert.Throws<ReferenceFormatException>(() => Ref($"containers-storage:{input}"));
+
+    [Fact]
+    public async Task Unknown_image_is_reported_by_name()
+    {
+        var e = await Assert.ThrowsAsync<ImageNotFoundException>(() => Ref("containers-storage:localhost/nothing:1").OpenSourceAsync());
+        Assert.Contains("localhost/nothing", e.Message);
+    }
+
+    private sealed class ListProgress(List<CopyProgress> events) : IProgress<CopyProgress>
+    {
+        public void Report(CopyProgress value)
+        {
+            lock (events)
+            {
+                events.Add(value);
+            }
+        }
+    }
+}
