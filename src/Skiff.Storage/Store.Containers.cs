@@ -57,7 +57,14 @@ public sealed partial class Store
         Directory.CreateDirectory(layerDir);
         if (_paths.Driver == "vfs" && image?.TopLayer is { } top)
         {
-            await FileSystem.CopyTreeAsync(_paths.LayerDiff(top), diff, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await FileSystem.CopyTreeAsync(_paths.LayerDiff(top), diff, cancellationToken).ConfigureAwait(false);
+            }
+            catch (StorageException) when (FindImage(image.Id) is null)
+            {
+                throw NotFound(image.Id);
+            }
         }
         else
         {
@@ -158,6 +165,31 @@ public sealed partial class Store
         tx.RemoveAfterCommit(_paths.ContainerDir(container.Id));
         tx.RemoveAfterCommit(_paths.RunContainerDir(container.Id));
         tx.RemoveAfterCommit(_paths.MountCount(container.LayerId));
+    }
+
+    /// <summary>Replaces the container's names (podman rename); a name held by another container is refused.</summary>
+    public Task SetContainerNamesAsync(string id, IEnumerable<string> names, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(names);
+        cancellationToken.ThrowIfCancellationRequested();
+        List<string> list = names.Distinct(StringComparer.Ordinal).ToList();
+        Write(tx =>
+        {
+            ContainerRecord container = FindContainer(tx.State, id)
+                ?? throw new ContainerNotFoundException($"no container with name or ID \"{id}\" found: no such container");
+            foreach (string name in list)
+            {
+                if (tx.State.Containers.Find(c => c.Id != container.Id && c.Names.Contains(name)) is { } holder)
+                {
+                    throw new NameInUseException(
+                        $"the container name \"{name}\" is already in use by {holder.Id}. You have to remove that container to be able to reuse that name: that name is already in use");
+                }
+            }
+            int index = tx.State.Containers.IndexOf(container);
+            tx.State.Containers[index] = container with { Names = list };
+            return 0;
+        });
+        return Task.CompletedTask;
     }
 
     public Task SetContainerMetadataAsync(string id, string? metadata, CancellationToken cancellationToken = default)

@@ -92,6 +92,11 @@ public sealed partial class Store
             if (index >= 0)
             {
                 current = s.Images[index];
+                if (current.ManifestDigest != manifestDigest && !File.Exists(_paths.ImageManifest(id, manifestDigest)))
+                {
+                    FileSystem.WriteAtomic(_paths.ImageManifest(id, manifestDigest), image.Manifest.Bytes);
+                    FileSystem.WriteAtomic(_paths.ImageManifestType(id, manifestDigest), Encoding.UTF8.GetBytes(image.Manifest.MediaType));
+                }
             }
             else
             {
@@ -121,7 +126,7 @@ public sealed partial class Store
                 }
             }
             s.Images[index] = current with { RepoDigests = repoDigests };
-            return AddNames(s, id, image.Names);
+            return AddNames(s, id, image.Names, manifestDigest);
         });
         return Task.FromResult(Detached(record));
     }
@@ -175,6 +180,26 @@ public sealed partial class Store
         }
     }
 
+    /// <summary>The image's manifest with <paramref name="digest"/>: the primary one or another stored for the same config.</summary>
+    public ManifestBlob ReadImageManifest(ImageRecord image, Digest digest)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        if (digest == image.ManifestDigest)
+        {
+            return ReadImageManifest(image);
+        }
+        try
+        {
+            byte[] bytes = File.ReadAllBytes(_paths.ImageManifest(image.Id, digest));
+            string mediaType = File.ReadAllText(_paths.ImageManifestType(image.Id, digest)).Trim();
+            return new ManifestBlob(bytes, mediaType);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new ImageNotFoundException($"image {image.Id}: no manifest {digest} in the store");
+        }
+    }
+
     public Task AddImageNamesAsync(string imageId, IEnumerable<string> names, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(names);
@@ -183,7 +208,7 @@ public sealed partial class Store
         Write(tx =>
         {
             ImageRecord image = FindImage(tx.State, imageId) ?? throw NotFound(imageId);
-            return AddNames(tx.State, image.Id, list);
+            return AddNames(tx.State, image.Id, list, image.ManifestDigest);
         });
         return Task.CompletedTask;
     }
@@ -205,7 +230,7 @@ public sealed partial class Store
     }
 
     /// <summary>Puts <paramref name="names"/> first on the image (most recent first), taking them from any other image.</summary>
-    private static ImageRecord AddNames(Indexes s, string id, IReadOnlyList<string> names)
+    private static ImageRecord AddNames(Indexes s, string id, IReadOnlyList<string> names, Digest manifestDigest)
     {
         if (names.Count == 0)
         {
@@ -229,7 +254,7 @@ public sealed partial class Store
             // Podman shows NAME@MANIFEST-DIGEST for every name an image is known under.
             if (Reference.TryParse(name, out Reference? reference) && reference is not null)
             {
-                string repoDigest = $"{reference.Name}@{image.ManifestDigest}";
+                string repoDigest = $"{reference.Name}@{manifestDigest}";
                 if (!repoDigests.Contains(repoDigest))
                 {
                     repoDigests.Add(repoDigest);

@@ -36,18 +36,7 @@ public sealed partial class Store
         bool vfs = _paths.Driver == "vfs";
         if (vfs && parentLayerId is not null)
         {
-            try
-            {
-                await FileSystem.CopyTreeAsync(_paths.LayerDiff(parentLayerId), diffDir, cancellationToken).ConfigureAwait(false);
-            }
-            catch (StorageException) when (GetLayer(parentLayerId) is null)
-            {
-                throw new LayerNotFoundException($"parent layer {parentLayerId} was removed while layer was being stored");
-            }
-            if (GetLayer(parentLayerId) is null)
-            {
-                throw new LayerNotFoundException($"parent layer {parentLayerId} was removed while layer was being stored");
-            }
+            await CopyParentTreeAsync(parentLayerId, diffDir, cancellationToken).ConfigureAwait(false);
         }
         else
         {
@@ -109,6 +98,44 @@ public sealed partial class Store
             s.Layers.Add(record);
             return record;
         });
+    }
+
+    /// <summary>
+    /// vfs: copies the parent's full tree as the base of a new layer. The copy runs unlocked, so the parent may be
+    /// removed (and even stored again) meanwhile; a copy is trusted only if the same parent record was there
+    /// before and after it.
+    /// </summary>
+    private async Task CopyParentTreeAsync(string parentLayerId, string diffDir, CancellationToken cancellationToken)
+    {
+        for (int attempt = 0; ; attempt++)
+        {
+            LayerRecord before = GetLayer(parentLayerId)
+                ?? throw new LayerNotFoundException($"parent layer {parentLayerId} was removed while layer was being stored");
+            FileSystem.DeleteTree(diffDir);
+            StorageException? failure = null;
+            try
+            {
+                await FileSystem.CopyTreeAsync(_paths.LayerDiff(parentLayerId), diffDir, cancellationToken).ConfigureAwait(false);
+            }
+            catch (StorageException e)
+            {
+                failure = e;
+            }
+            LayerRecord after = GetLayer(parentLayerId)
+                ?? throw new LayerNotFoundException($"parent layer {parentLayerId} was removed while layer was being stored");
+            if (after == before)
+            {
+                if (failure is not null)
+                {
+                    throw failure;
+                }
+                return;
+            }
+            if (attempt >= 3)
+            {
+                throw new StorageException($"parent layer {parentLayerId} keeps changing while layer is being stored", failure);
+            }
+        }
     }
 
     /// <summary>Writes the layer's uncompressed tar, bit-identical to the one it was made from (its DiffID holds).</summary>

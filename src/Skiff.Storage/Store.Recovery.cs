@@ -12,6 +12,12 @@ public sealed partial class Store
     {
         if (requested == "vfs")
         {
+            string overlay = Path.Combine(graphRoot, "overlay");
+            if (Directory.Exists(overlay) && Directory.EnumerateFileSystemEntries(overlay).Any(e => Path.GetFileName(e) is not ("l" or "empty")))
+            {
+                throw new StorageException(
+                    $"{graphRoot}: database storage graph driver \"overlay\" does not match our storage graph driver \"vfs\": database configuration mismatch");
+            }
             return "vfs";
         }
         if (requested != "overlay")

@@ -36,6 +36,10 @@ internal sealed class StorePaths(string graphRoot, string runRoot, string driver
     public string ImageManifest(string id) => Path.Combine(ImagesDir, id, "manifest.json");
     public string ImageManifestType(string id) => Path.Combine(ImagesDir, id, "manifest.mediatype");
 
+    /// <summary>Further manifests of the same image (same config, e.g. pulled with other compression).</summary>
+    public string ImageManifest(string id, Skiff.Image.Digest digest) => Path.Combine(ImagesDir, id, $"manifest-{digest.Hex}.json");
+    public string ImageManifestType(string id, Skiff.Image.Digest digest) => Path.Combine(ImagesDir, id, $"manifest-{digest.Hex}.mediatype");
+
     public string ContainersDir => Path.Combine(GraphRoot, Driver + "-containers");
     public string ContainerDir(string id) => Path.Combine(ContainersDir, id);
     public string RunContainersDir => Path.Combine(RunRoot, Driver + "-containers");

@@ -213,4 +213,23 @@ public class ContainerTests
         Assert.False(File.Exists(Path.Combine(root2, "etc/a")));
         await t.Store.UnmountContainerAsync(c2.Id);
     }
+
+    [Fact]
+    public async Task Rename_and_metadata_update_are_persisted()
+    {
+        using var t = new TestStore();
+        ContainerRecord a = await t.Store.CreateContainerAsync(null, "a", null);
+        ContainerRecord b = await t.Store.CreateContainerAsync(null, "b", null);
+
+        await t.Store.SetContainerNamesAsync(a.Id, ["renamed"]);
+        await t.Store.SetContainerMetadataAsync("renamed", "{\"state\":\"running\"}");
+        await Assert.ThrowsAsync<NameInUseException>(() => t.Store.SetContainerNamesAsync(b.Id, ["renamed"]));
+
+        t.Reopen();
+        ContainerRecord found = t.Store.FindContainer("renamed")!;
+        Assert.Equal(a.Id, found.Id);
+        Assert.Equal("{\"state\":\"running\"}", found.Metadata);
+        Assert.Null(t.Store.FindContainer("a"));
+        Assert.Equal(["b"], t.Store.FindContainer(b.Id)!.Names);
+    }
 }

@@ -186,4 +186,23 @@ public class ImageTests
         Assert.Empty(t.Store.ListImages());
         Assert.Empty(t.Store.ListLayers());
     }
+
+    [Fact]
+    public async Task Same_config_with_another_manifest_keeps_both_manifests()
+    {
+        using var t = new TestStore();
+        NewImage first = Layers.Image(null, "cfg", names: "localhost/m:1");
+        ImageRecord image = await t.Store.PutImageAsync(first);
+        var otherManifest = new ManifestBlob(Encoding.UTF8.GetBytes("{\"schemaVersion\":2,\"other\":true}"), MediaTypes.DockerManifest);
+        ImageRecord again = await t.Store.PutImageAsync(first with { Manifest = otherManifest, Names = ["quay.io/x/m:2"] });
+
+        Assert.Equal(image.Id, again.Id);
+        Assert.Equal(first.Manifest.Digest, again.ManifestDigest);
+        Assert.Contains($"quay.io/x/m@{otherManifest.Digest}", again.RepoDigests);
+        Assert.Equal(otherManifest.Bytes, t.Store.ReadImageManifest(again, otherManifest.Digest).Bytes);
+        Assert.Equal(MediaTypes.DockerManifest, t.Store.ReadImageManifest(again, otherManifest.Digest).MediaType);
+        Assert.Equal(first.Manifest.Bytes, t.Store.ReadImageManifest(again, first.Manifest.Digest).Bytes);
+        Assert.Throws<ImageNotFoundException>(() => t.Store.ReadImageManifest(again, Digest.Compute("none"u8)));
+        Assert.Equal(image.Id, t.Store.FindImage($"quay.io/x/m@{otherManifest.Digest}")?.Id);
+    }
 }

@@ -46,4 +46,16 @@ public class OptionsTests
         StorageException e = Assert.Throws<StorageException>(() => StorageConfig.Load(null, null, "btrfs", _ => null));
         Assert.Contains("btrfs", e.Message);
     }
+
+    [Fact]
+    public async Task Store_made_with_overlay_refuses_to_open_as_vfs()
+    {
+        using var t = new TestStore("overlay");
+        await Layers.PutAsync(t.Store, Layers.Tar(("a", "1")));
+
+        StorageException e = Assert.Throws<StorageException>(() => Store.Open(t.Options with { Driver = "vfs" }));
+        Assert.Contains("database configuration mismatch", e.Message);
+        using Store again = Store.Open(t.Options);
+        Assert.Equal("overlay", again.Options.Driver);
+    }
 }

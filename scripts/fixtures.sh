@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Base images for tests and examples, made locally (nothing from docker.io): a busybox rootfs from
+# busybox-static and a Debian bookworm minbase rootfs from mmdebstrap. Cached in $SKIFF_FIXTURES.
+set -euo pipefail
+dir=${SKIFF_FIXTURES:-/var/cache/skiff-fixtures}
+mkdir -p "$dir"
+if [ ! -s "$dir/busybox.tar" ]; then
+  tmp=$(mktemp -d)
+  mkdir -p "$tmp"/{bin,etc,tmp,root,proc,sys,dev,var}
+  cp /bin/busybox "$tmp/bin/busybox"
+  for a in $("$tmp/bin/busybox" --list); do [ "$a" = busybox ] || ln -s busybox "$tmp/bin/$a"; done
+  echo 'root:x:0:0:root:/root:/bin/sh' > "$tmp/etc/passwd"
+  echo 'nobody:x:65534:65534:nobody:/:/bin/false' >> "$tmp/etc/passwd"
+  printf 'root:x:0:\nnogroup:x:65534:\n' > "$tmp/etc/group"
+  tar -C "$tmp" --numeric-owner --owner=0 --group=0 -cf "$dir/busybox.tar.tmp" .
+  mv "$dir/busybox.tar.tmp" "$dir/busybox.tar"
+  rm -rf "$tmp"
+fi
+if [ "${1:-}" = "--debian" ] && [ ! -s "$dir/debian.tar" ]; then
+  rm -rf "$dir/debian.tmp.tar"
+  mmdebstrap --quiet --variant=minbase --format=tar bookworm "$dir/debian.tmp.tar" >"$dir/mmdebstrap.log" 2>&1 \
+    || { cat "$dir/mmdebstrap.log" >&2; exit 1; }
+  mv "$dir/debian.tmp.tar" "$dir/debian.tar"
+fi
+echo "$dir"

@@ -1,0 +1,96 @@
+using System.CommandLine;
+using System.CommandLine.Help;
+
+namespace Skiff.Cli.Framework;
+
+/// <summary>
+/// One command set (podman, buildah or skopeo) as a System.CommandLine tree, with that tool's
+/// global options, parse rules, error lines and exit codes.
+/// </summary>
+public sealed class Face
+{
+    private readonly CommandContext _context;
+
+    private Face(CommandContext context, RootCommand root)
+    {
+        _context = context;
+        Root = root;
+    }
+
+    public RootCommand Root { get; }
+
+    public CommandContext Context => _context;
+
+    /// <summary>Builds the face's tree from its verb factories.</summary>
+    public static Face Create(CommandContext context, string description, IEnumerable<Func<CommandContext, Command>> verbs)
+    {
+        var root = new RootCommand(description);
+        // Podman has no directives, response files or `--version` without `-v`: keep the root plain.
+        root.Directives.Clear();
+        for (int i = root.Options.Count - 1; i >= 0; i--)
+        {
+            if (root.Options[i] is VersionOption) root.Options.RemoveAt(i);
+        }
+        foreach (Option option in context.Globals.All) root.Options.Add(option);
+        root.Options.Add(context.Globals.Version);
+        foreach (Func<CommandContext, Command> verb in verbs) root.Subcommands.Add(verb(context));
+
+        root.SetAction(parseResult =>
+        {
+            if (parseResult.GetValue(context.Globals.Version))
+            {
+                context.Out.WriteLine(VersionLine(context));
+                return 0;
+            }
+            return ShowHelpThenFail(parseResult, context.ProgramName);
+        });
+        foreach (Command sub in root.Subcommands) AddGroupActions(sub, context.ProgramName + " " + sub.Name);
+        return new Face(context, root);
+    }
+
+    /// <summary>The <c>--version</c> line: "podman version 0.1.0" under the podman name.</summary>
+    public static string VersionLine(CommandContext context) => context.Face switch
+    {
+        FaceKind.Buildah => $"{context.ProgramName} version {SkiffVersion.Value} (image-spec {SkiffVersion.ImageSpec}, runtime-spec {SkiffVersion.RuntimeSpec})",
+        _ => $"{context.ProgramName} version {SkiffVersion.Value}",
+    };
+
+    /// <summary>Parses and runs one command line; never throws, returns the exit code.</summary>
+    public async Task<int> RunAsync(IReadOnlyList<string> args, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            NormalizedArgs normalized = ArgvNormalizer.Normalize(Root, args, _context.ProgramName);
+            var parserConfiguration = new ParserConfiguration { ResponseFileTokenReplacer = null };
+            ParseResult parseResult = Root.Parse(normalized.Tokens, parserConfiguration);
+            if (parseResult.Errors.Count > 0)
+                throw new UsageException(parseResult.Errors[0].Message, ArgvNormalizer.PathText(normalized.Path, _context.ProgramName));
+            _context.Globals.Resolve(parseResult);
+            var invocation = new InvocationConfiguration
+            {
+                Output = _context.Out,
+                Error = _context.Err,
+                EnableDefaultExceptionHandler = false,
+            };
+            return await parseResult.InvokeAsync(invocation, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            return ErrorReporter.Report(_context, e);
+        }
+    }
+
+    private static void AddGroupActions(Command command, string path)
+    {
+        if (command.Subcommands.Count == 0) return;
+        if (command.Action is null) command.SetAction(parseResult => ShowHelpThenFail(parseResult, path));
+        foreach (Command sub in command.Subcommands) AddGroupActions(sub, path + " " + sub.Name);
+    }
+
+    // A group run bare prints its help and fails, as cobra's "missing command" does.
+    private static int ShowHelpThenFail(ParseResult parseResult, string path)
+    {
+        new HelpAction().Invoke(parseResult);
+        throw new MissingCommandException(path);
+    }
+}

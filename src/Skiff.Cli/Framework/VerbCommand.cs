@@ -1,0 +1,25 @@
+using System.CommandLine;
+
+namespace Skiff.Cli.Framework;
+
+/// <summary>
+/// A verb of a face. Adds to <see cref="Command"/> what pflag has and System.CommandLine lacks:
+/// no-intersperse (everything after the first positionals is passed to the verb untouched, as
+/// <c>podman run IMAGE CMD ARGS...</c> needs).
+/// </summary>
+public class VerbCommand : Command
+{
+    public VerbCommand(string name, string? description = null) : base(name, description) { }
+
+    /// <summary>
+    /// When set, after this many positional arguments every remaining token is passed raw to the
+    /// verb's last argument, flags included (<c>run</c>: 1, <c>exec</c>: 1). Null: flags may appear anywhere.
+    /// </summary>
+    public int? RawAfterPositionals { get; init; }
+
+    /// <summary>Drop one <c>--</c> right after the leading positionals (<c>buildah run CTR -- CMD</c>).</summary>
+    public bool StripSeparator { get; init; }
+
+    /// <summary>The handler: <c>(parseResult, cancellationToken) -> exit code</c>.</summary>
+    public void SetHandler(Func<ParseResult, CancellationToken, Task<int>> handler) => SetAction(handler);
+}
