@@ -84,7 +84,8 @@ public static class ArgvNormalizer
                 break;
             }
         }
-        CheckArgumentCount(cmd, positionals, path, programName);
+        // Help is answered whatever the arguments are, as cobra does.
+        if (!output.Contains("--help")) CheckArgumentCount(cmd, positionals, path, programName);
         return new NormalizedArgs(output, cmd, path);
     }
 
