@@ -22,7 +22,7 @@ public class HelpAndListTests
         var face = new TestFace();
         Assert.Equal(0, await face.RunAsync("-h"));
         string help = face.Out.ToString();
-        Assert.StartsWith("test face\n\nUsage:\n  podman [options] [command]\n\nAvailable Commands:\n  fail        \n  image       Manage images\n", help);
+        Assert.StartsWith("test face\n\nUsage:\n  podman [options] [command]\n\nAvailable Commands:\n  fail        \n  help        Help about any command\n  image       Manage images\n", help);
         Assert.Contains("\n      --root string ", help);
         Assert.Contains("\n  -v, --version ", help);
         Assert.Contains("(default \"warn\")", help);
@@ -34,6 +34,16 @@ public class HelpAndListTests
         var face = new TestFace();
         Assert.Equal(0, await face.RunAsync("image", "run", "--help"));
         Assert.StartsWith("Usage:\n  podman image run [options] IMAGE [COMMAND [COMMAND...]]", face.Out.ToString());
+    }
+
+    [Fact]
+    public async Task Help_command_prints_the_named_command_help()
+    {
+        var face = new TestFace();
+        Assert.Equal(0, await face.RunAsync("help", "images"));
+        Assert.StartsWith("Usage:\n  podman images [options] [IMAGE]", face.Out.ToString());
+        Assert.Equal(125, await face.RunAsync("help", "nope"));
+        Assert.StartsWith("Error: unrecognized command `podman nope`", face.Err.ToString());
     }
 
     private static readonly ListOutputOptions Images = new()

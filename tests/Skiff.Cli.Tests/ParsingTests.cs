@@ -57,6 +57,17 @@ public class ParsingTests
     }
 
     [Fact]
+    public async Task Option_with_implicit_value_reads_a_value_only_after_equals()
+    {
+        var face = new TestFace();
+        await face.RunAsync("run", "--pull", "alpine");
+        Assert.Equal("always", face.Parsed!.GetValue(face.Pull));
+        Assert.Equal("alpine", face.Parsed.GetValue(face.Image));
+        await face.RunAsync("run", "--pull=never", "alpine");
+        Assert.Equal("never", face.Parsed!.GetValue(face.Pull));
+    }
+
+    [Fact]
     public async Task Flags_after_the_image_belong_to_the_container_command()
     {
         var face = new TestFace();

@@ -46,7 +46,11 @@ public static class ArgvNormalizer
                 }
                 else
                 {
-                    if (value is null)
+                    if (value is null && ImplicitValue(path, opt) is { } implicitValue)
+                    {
+                        value = implicitValue;
+                    }
+                    else if (value is null)
                     {
                         if (i + 1 >= args.Count) throw Usage($"flag needs an argument: {name}", path, programName);
                         value = args[++i];
@@ -135,6 +139,7 @@ public static class ArgvNormalizer
                 continue;
             }
             if (rest.StartsWith('=')) rest = rest[1..];
+            else if (rest.Length == 0 && ImplicitValue(path, opt) is { } implicitValue) rest = implicitValue;
             else if (rest.Length == 0)
             {
                 if (i + 1 >= args.Count) throw Usage($"flag needs an argument: '{c}' in {a}", path, programName);
@@ -180,6 +185,15 @@ public static class ArgvNormalizer
                 value = false;
                 return false;
         }
+    }
+
+    private static string? ImplicitValue(List<Command> path, Option opt)
+    {
+        foreach (Command command in path)
+        {
+            if (command is VerbCommand verb && verb.ImplicitValues.TryGetValue(opt, out string? value)) return value;
+        }
+        return null;
     }
 
     private static bool IsFlag(Option opt) => opt.ValueType == typeof(bool) || opt.Arity.MaximumNumberOfValues == 0;

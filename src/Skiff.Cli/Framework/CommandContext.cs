@@ -95,7 +95,7 @@ public sealed class GlobalOptions
         }
         string level = parseResult.GetValue(LogLevel) ?? "warn";
         if (Array.IndexOf(LogLevels, level) < 0)
-            throw new UsageException($"Log Level \"{level}\" is not supported, choose from: {string.Join(", ", LogLevels)}");
+            throw new InvalidLogLevelException($"Log Level \"{level}\" is not supported, choose from: {string.Join(", ", LogLevels)}");
         bool podman = _face == FaceKind.Podman;
         return new GlobalSettings
         {

@@ -33,6 +33,7 @@ public sealed class Face
         foreach (Option option in context.Globals.All) root.Options.Add(option);
         root.Options.Add(context.Globals.Version);
         foreach (Func<CommandContext, Command> verb in verbs) root.Subcommands.Add(verb(context));
+        root.Subcommands.Add(HelpCommand(root, context));
 
         CobraHelp.Install(root, context);
         root.SetAction(parseResult =>
@@ -78,6 +79,29 @@ public sealed class Face
         {
             return ErrorReporter.Report(_context, e);
         }
+    }
+
+    // cobra's `help [command]`.
+    private static Command HelpCommand(RootCommand root, CommandContext context)
+    {
+        var help = new VerbCommand("help", "Help about any command") { Usage = "[command]" };
+        var words = new Argument<string[]>("command") { Arity = ArgumentArity.ZeroOrMore };
+        help.Arguments.Add(words);
+        help.SetHandler((parseResult, _) =>
+        {
+            Command target = root;
+            string path = context.ProgramName;
+            foreach (string word in parseResult.GetValue(words) ?? [])
+            {
+                Command? next = target.Subcommands.FirstOrDefault(c => c.Name == word || c.Aliases.Contains(word));
+                if (next is null) throw new UnknownCommandException(word, path);
+                target = next;
+                path += " " + next.Name;
+            }
+            CobraHelp.Write(context.Out, target, path);
+            return Task.FromResult(0);
+        });
+        return help;
     }
 
     private static void AddGroupActions(Command command, CommandContext context)
