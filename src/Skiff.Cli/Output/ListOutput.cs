@@ -35,7 +35,7 @@ public static class ListOutput
     {
         if (ReportFormatter.IsJson(options.Format))
         {
-            JsonOutput.Write(output, json ?? rows);
+            JsonOutput.Write(output, json ?? rows, escapeHtml: true);
             return;
         }
         string format = string.IsNullOrEmpty(options.Format) ? options.DefaultFormat : options.Format;
