@@ -77,6 +77,17 @@ public class ParsingTests
     }
 
     [Fact]
+    public async Task Response_files_and_directives_are_plain_words()
+    {
+        var face = new TestFace();
+        Assert.Equal(0, await face.RunAsync("run", "@alpine", "[diagram]", "@x"));
+        Assert.Equal("@alpine", face.Parsed!.GetValue(face.Image));
+        Assert.Equal(["[diagram]", "@x"], face.Parsed.GetValue(face.CommandArgs)!);
+        Assert.Equal(125, await face.RunAsync("[diagram]", "images"));
+        Assert.StartsWith("Error: unrecognized command `podman [diagram]`", face.Err.ToString());
+    }
+
+    [Fact]
     public async Task Double_dash_before_the_image_ends_flags()
     {
         var face = new TestFace();

@@ -138,6 +138,9 @@ public sealed class CommandContext
     public TextWriter Err { get; }
     public TextReader In { get; }
 
+    /// <summary>The clock for ages ("2 hours ago"); tests substitute a fixed one.</summary>
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+
     public GlobalOptions Globals { get; }
 
     /// <summary>The global settings of this invocation, checked (e.g. the log level).</summary>
