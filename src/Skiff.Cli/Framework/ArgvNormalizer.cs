@@ -71,6 +71,13 @@ public static class ArgvNormalizer
                 cmd = sub;
                 path.Add(sub);
                 output.Add(a);
+                if (sub is VerbCommand { RawAfterPositionals: 0 })
+                {
+                    // Everything after the verb is its own command line (`skiff buildah ...`).
+                    if (i + 1 < args.Count) output.Add("--");
+                    for (int j = i + 1; j < args.Count; j++) output.Add(args[j]);
+                    return new NormalizedArgs(output, cmd, path);
+                }
                 continue;
             }
 
