@@ -13,9 +13,14 @@ internal sealed partial class LayerEntryWriter(LayerRoot root, ExtractOptions op
     private const string XattrPrefix = "SCHILY.xattr.";
 
     private readonly List<(string Rel, DateTimeOffset Mtime)> _directoryTimes = [];
+    private readonly byte[] _copyBuffer = new byte[128 * 1024];
 
-    public async Task WriteAsync(TarEntry entry, CancellationToken cancellationToken)
+    private IReadOnlyDictionary<string, byte[]> _rawXattrs = new Dictionary<string, byte[]>();
+
+    /// <summary>Writes one entry; <paramref name="rawXattrs"/> are its SCHILY.xattr values as raw bytes.</summary>
+    public async Task WriteAsync(TarEntry entry, IReadOnlyDictionary<string, byte[]> rawXattrs, CancellationToken cancellationToken)
     {
+        _rawXattrs = rawXattrs;
         string name = entry.Name;
         string rel = LayerPath.Clean(name) ?? throw Escapes(name, "path");
         try
@@ -105,10 +110,13 @@ internal sealed partial class LayerEntryWriter(LayerRoot root, ExtractOptions op
                 }
                 if (entry.DataStream is Stream data)
                 {
-                    FileStream fs = new(file, FileAccess.Write, bufferSize: 0);
-                    await using (fs.ConfigureAwait(false))
+                    // pwrite straight to the new file: no FileStream per entry, no async hop for page-cache writes.
+                    long offset = 0;
+                    int n;
+                    while ((n = await data.ReadAsync(_copyBuffer, cancellationToken).ConfigureAwait(false)) > 0)
                     {
-                        await data.CopyToAsync(fs, 128 * 1024, cancellationToken).ConfigureAwait(false);
+                        RandomAccess.Write(file, _copyBuffer.AsSpan(0, n), offset);
+                        offset += n;
                     }
                 }
             }
@@ -215,7 +223,10 @@ internal sealed partial class LayerEntryWriter(LayerRoot root, ExtractOptions op
             {
                 if (kv.Key.StartsWith(XattrPrefix, StringComparison.Ordinal) && kv.Key.Length > XattrPrefix.Length)
                 {
-                    Xattrs.LSet(FileAt.ProcPath(dir, leaf), kv.Key[XattrPrefix.Length..], Encoding.UTF8.GetBytes(kv.Value));
+                    string name = kv.Key[XattrPrefix.Length..];
+                    // The raw bytes from the header, when we kept them: TarReader's strings lose binary values.
+                    byte[] value = _rawXattrs.TryGetValue(name, out byte[]? raw) ? raw : Encoding.UTF8.GetBytes(kv.Value);
+                    SetXattr(dir, leaf, name, value);
                 }
             }
         }
@@ -223,6 +234,19 @@ internal sealed partial class LayerEntryWriter(LayerRoot root, ExtractOptions op
         {
             TimeSpecNative t = FileAt.ToTimeSpec(entry.ModificationTime);
             FileAt.UtimensAt(dir, leaf, t, t, FileAt.AT_SYMLINK_NOFOLLOW);
+        }
+    }
+
+    // Like containers/storage, a file system that cannot hold an attribute (or refuses it) costs the
+    // attribute, not the layer.
+    private static void SetXattr(SafeFileHandle dir, string leaf, string name, byte[] value)
+    {
+        try
+        {
+            Xattrs.LSet(FileAt.ProcPath(dir, leaf), name, value);
+        }
+        catch (SystemCallException e) when (e.Errno is Errnos.EOPNOTSUPP or Errnos.EPERM)
+        {
         }
     }
 

@@ -27,7 +27,7 @@ public static partial class LayerExtractor
         await using (decompressed.ConfigureAwait(false))
         {
             using DigestingStream hashed = new(decompressed, leaveOpen: true);
-            TarSplitRecorder recorder = new(hashed, options.TarSplit);
+            using TarSplitRecorder recorder = new(hashed, options.TarSplit);
             Stream tarInput = recorder;
             LayerEntryWriter writer = new(root, options, recorder);
 
@@ -59,14 +59,15 @@ public static partial class LayerExtractor
                     {
                         break;
                     }
-                    if (entry.EntryType != TarEntryType.GlobalExtendedAttributes && !recorder.LastHeaderChecksumValid())
+                    Dictionary<string, byte[]> rawXattrs = new(StringComparer.Ordinal);
+                    if (!recorder.HeaderAreaOverflowed && !TarHeaderArea.TryParse(recorder.HeaderArea, rawXattrs))
                     {
                         throw new MalformedArchiveException($"layer entry \"{entry.Name}\": header checksum mismatch");
                     }
                     long dataStart = recorder.Position;
                     try
                     {
-                        await writer.WriteAsync(entry, cancellationToken).ConfigureAwait(false);
+                        await writer.WriteAsync(entry, rawXattrs, cancellationToken).ConfigureAwait(false);
                     }
                     catch (Exception e) when (IsFormatError(e))
                     {
@@ -74,6 +75,7 @@ public static partial class LayerExtractor
                     }
                     previous = entry.Name;
                     nextHeader = dataStart + ((entry.Length + 511) & ~511L);
+                    recorder.BeginHeaderArea(nextHeader);
                 }
             }
 

@@ -54,7 +54,31 @@ public static partial class LayerWriter
         ArgumentNullException.ThrowIfNull(tarSplit);
         ArgumentNullException.ThrowIfNull(output);
         using LayerRoot root = LayerRoot.Open(dir);
-        Stream input = new BufferedStream(tarSplit, 64 * 1024);
+        Stream input;
+        try
+        {
+            (Stream decompressed, _) = await Compressors.OpenDecompressedAsync(tarSplit, leaveOpen: true, cancellationToken).ConfigureAwait(false);
+            input = new BufferedStream(decompressed, 64 * 1024);
+        }
+        catch (Exception e) when (LayerExtractor.IsFormatError(e))
+        {
+            throw new MalformedArchiveException($"tar-split: {e.Message}", e);
+        }
+        await using (input.ConfigureAwait(false))
+        {
+            try
+            {
+                return await ReassembleAsync(root, input, output, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (LayerExtractor.IsFormatError(e))
+            {
+                throw new MalformedArchiveException($"tar-split: {e.Message}", e);
+            }
+        }
+    }
+
+    private static async Task<LayerWriteResult> ReassembleAsync(LayerRoot root, Stream input, Stream output, CancellationToken cancellationToken)
+    {
         byte[] magic = new byte[TarSplitFormat.Magic.Length];
         if (await input.ReadAtLeastAsync(magic, magic.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false) != magic.Length
             || !magic.AsSpan().SequenceEqual(TarSplitFormat.Magic))

@@ -4,7 +4,7 @@ namespace Skiff.Archive;
 
 /// <summary>
 /// The tar-split record format: enough to rebuild a layer's uncompressed tar bit for bit from its extracted
-/// files. It is a magic line, then records: <c>'R' len bytes</c> (raw tar bytes: headers, PAX records, padding,
+/// files. The whole record is gzip-compressed (headers are mostly zeros). Inside: a magic line, then records: <c>'R' len bytes</c> (raw tar bytes: headers, PAX records, padding,
 /// trailer), <c>'F' len path size</c> (the next <c>size</c> bytes are the content of the file at <c>path</c>
 /// relative to the extraction root), and <c>'E' total</c> (end, with the tar's total length). Lengths are
 /// unsigned LEB128.
@@ -54,14 +54,28 @@ internal static class TarSplitFormat
 /// Sits between the hashing stream and TarReader and sees every byte of the uncompressed tar once. When given an
 /// output it writes the tar-split: everything that is not file content verbatim, file content as references.
 /// TarReader reads headers exactly (no read-ahead), so when it hands out an entry the stream position is that
-/// entry's data start and the last block read is the entry's header, whose checksum TarReader does not check.
+/// entry's data start, and the bytes since the previous entry's data end are exactly this entry's header blocks.
 /// </summary>
-internal sealed class TarSplitRecorder(Stream inner, Stream? output) : Stream
+internal sealed class TarSplitRecorder : Stream
 {
+    private readonly Stream _inner;
+    private readonly Stream? _output;
+
+    public TarSplitRecorder(Stream inner, Stream? splitOutput)
+    {
+        _inner = inner;
+        _output = splitOutput is null ? null : new System.IO.Compression.GZipStream(splitOutput, System.IO.Compression.CompressionLevel.Fastest, leaveOpen: true);
+    }
+
     private const int FlushThreshold = 64 * 1024;
 
     private readonly MemoryStream _raw = new();
-    private readonly byte[] _lastBlock = new byte[512];
+    // Extended headers beyond this are still parsed by TarReader; we just stop keeping a raw copy.
+    private const int MaxHeaderArea = 4 * 1024 * 1024;
+
+    private readonly MemoryStream _headerArea = new();
+    private long _headerAreaStart;
+    private bool _headerAreaOverflow;
     private long _position;
     private long _contentStart;
     private long _contentEnd;
@@ -76,16 +90,16 @@ internal sealed class TarSplitRecorder(Stream inner, Stream? output) : Stream
     /// <summary>Declares that the next <paramref name="size"/> bytes are the content of <paramref name="path"/>.</summary>
     public void MarkContent(string path, long size)
     {
-        if (output is null)
+        if (_output is null)
         {
             return;
         }
         FlushRaw();
-        output.WriteByte(TarSplitFormat.File);
+        _output.WriteByte(TarSplitFormat.File);
         byte[] p = Encoding.UTF8.GetBytes(path);
-        TarSplitFormat.WriteVarint(output, (ulong)p.Length);
-        output.Write(p);
-        TarSplitFormat.WriteVarint(output, (ulong)size);
+        TarSplitFormat.WriteVarint(_output, (ulong)p.Length);
+        _output.Write(p);
+        TarSplitFormat.WriteVarint(_output, (ulong)size);
         _contentStart = _position;
         _contentEnd = _position + size;
     }
@@ -93,14 +107,14 @@ internal sealed class TarSplitRecorder(Stream inner, Stream? output) : Stream
     /// <summary>Writes the end record; call after the tar was read to its very end.</summary>
     public void Finish()
     {
-        if (output is null)
+        if (_output is null)
         {
             return;
         }
         FlushRaw();
-        output.WriteByte(TarSplitFormat.End);
-        TarSplitFormat.WriteVarint(output, (ulong)_position);
-        output.Flush();
+        _output.WriteByte(TarSplitFormat.End);
+        TarSplitFormat.WriteVarint(_output, (ulong)_position);
+        _output.Dispose();
     }
 
     private void EnsureStarted()
@@ -108,7 +122,7 @@ internal sealed class TarSplitRecorder(Stream inner, Stream? output) : Stream
         if (!_started)
         {
             _started = true;
-            output!.Write(TarSplitFormat.Magic);
+            _output!.Write(TarSplitFormat.Magic);
         }
     }
 
@@ -119,53 +133,39 @@ internal sealed class TarSplitRecorder(Stream inner, Stream? output) : Stream
         {
             return;
         }
-        output!.WriteByte(TarSplitFormat.Raw);
-        TarSplitFormat.WriteVarint(output, (ulong)_raw.Length);
-        output.Write(_raw.GetBuffer(), 0, (int)_raw.Length);
+        _output!.WriteByte(TarSplitFormat.Raw);
+        TarSplitFormat.WriteVarint(_output, (ulong)_raw.Length);
+        _output.Write(_raw.GetBuffer(), 0, (int)_raw.Length);
         _raw.SetLength(0);
     }
 
-    /// <summary>True when the last 512 bytes read form a header block with a valid checksum (unsigned or historic signed).</summary>
-    public bool LastHeaderChecksumValid()
+    /// <summary>Starts capturing header bytes from <paramref name="start"/> (where the next entry's first header block is).</summary>
+    public void BeginHeaderArea(long start)
     {
-        if (_position < 512)
-        {
-            return false;
-        }
-        ReadOnlySpan<byte> b = _lastBlock;
-        long unsignedSum = 0;
-        long signedSum = 0;
-        for (int i = 0; i < 512; i++)
-        {
-            byte x = i is >= 148 and < 156 ? (byte)' ' : b[i];
-            unsignedSum += x;
-            signedSum += (sbyte)x;
-        }
-        ReadOnlySpan<byte> field = b.Slice(148, 8).Trim((byte)' ').TrimEnd((byte)0).Trim((byte)' ');
-        long stored = 0;
-        foreach (byte c in field)
-        {
-            if (c is < (byte)'0' or > (byte)'7')
-            {
-                return false;
-            }
-            stored = (stored * 8) + (c - '0');
-        }
-        return field.Length > 0 && (stored == unsignedSum || stored == signedSum);
+        _headerArea.SetLength(0);
+        _headerAreaStart = start;
+        _headerAreaOverflow = false;
     }
+
+    /// <summary>The bytes from the header-area start to now, or null when they were too many to keep.</summary>
+    public ReadOnlySpan<byte> HeaderArea => _headerAreaOverflow ? default : _headerArea.GetBuffer().AsSpan(0, (int)_headerArea.Length);
+
+    public bool HeaderAreaOverflowed => _headerAreaOverflow;
 
     private void Record(ReadOnlySpan<byte> data)
     {
-        if (data.Length >= 512)
+        long areaFrom = Math.Max(_position, _headerAreaStart);
+        long chunkEnd = _position + data.Length;
+        if (chunkEnd > areaFrom && !_headerAreaOverflow)
         {
-            data[^512..].CopyTo(_lastBlock);
+            _headerArea.Write(data[(int)(areaFrom - _position)..]);
+            if (_headerArea.Length > MaxHeaderArea)
+            {
+                _headerAreaOverflow = true;
+                _headerArea.SetLength(0);
+            }
         }
-        else if (data.Length > 0)
-        {
-            _lastBlock.AsSpan(data.Length).CopyTo(_lastBlock);
-            data.CopyTo(_lastBlock.AsSpan(512 - data.Length));
-        }
-        if (output is null)
+        if (_output is null)
         {
             _position += data.Length;
             return;
@@ -194,7 +194,7 @@ internal sealed class TarSplitRecorder(Stream inner, Stream? output) : Stream
 
     public override int Read(Span<byte> buffer)
     {
-        int n = inner.Read(buffer);
+        int n = _inner.Read(buffer);
         Record(buffer[..n]);
         return n;
     }
@@ -204,7 +204,7 @@ internal sealed class TarSplitRecorder(Stream inner, Stream? output) : Stream
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        int n = await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+        int n = await _inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
         Record(buffer.Span[..n]);
         return n;
     }
@@ -213,4 +213,14 @@ internal sealed class TarSplitRecorder(Stream inner, Stream? output) : Stream
     public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
     public override void SetLength(long value) => throw new NotSupportedException();
     public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            // Only the compressor we made; the inner stream and the caller's tar-split stream stay open.
+            _output?.Dispose();
+        }
+        base.Dispose(disposing);
+    }
 }

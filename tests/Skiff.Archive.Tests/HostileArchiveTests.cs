@@ -19,7 +19,8 @@ public class HostileArchiveTests
     public async Task Extract_keeps_hostile_archives_inside_the_root(HostileArchive archive)
     {
         using TestDirs dirs = new();
-        Task<ExtractResult> extract = LayerExtractor.ExtractAsync(new MemoryStream(archive.Bytes), dirs.Root, new ExtractOptions());
+        MemoryStream split = new();
+        Task<ExtractResult> extract = LayerExtractor.ExtractAsync(new MemoryStream(archive.Bytes), dirs.Root, new ExtractOptions { TarSplit = split });
         if (archive.Expectation == HostileExpectation.Rejected)
         {
             MalformedArchiveException e = await Assert.ThrowsAsync<MalformedArchiveException>(() => extract);
@@ -30,7 +31,10 @@ public class HostileArchiveTests
         }
         else
         {
-            await extract;
+            ExtractResult result = await extract;
+            split.Position = 0;
+            LayerWriteResult rebuilt = await LayerWriter.ReassembleAsync(dirs.Root, split, new MemoryStream());
+            Assert.Equal(result.DiffId, rebuilt.DiffId);
             foreach ((string rel, string? content) in archive.InsideRoot ?? new Dictionary<string, string?>())
             {
                 string path = Path.Combine(dirs.Root, rel);
@@ -53,6 +57,27 @@ public class HostileArchiveTests
         MalformedArchiveException e = await Assert.ThrowsAsync<MalformedArchiveException>(
             () => LayerExtractor.ExtractAsync(new MemoryStream(tar), dirs.Root, new ExtractOptions()));
         Assert.Equal("layer entry \"../../etc/passwd\": path escapes the layer root", e.Message);
+    }
+
+    [Fact]
+    public async Task Extract_names_the_hardlink_whose_target_climbs_out()
+    {
+        using TestDirs dirs = new();
+        byte[] tar = new TarBuilder().HardLink("innocent", "../../outside/secret").Build();
+        MalformedArchiveException e = await Assert.ThrowsAsync<MalformedArchiveException>(
+            () => LayerExtractor.ExtractAsync(new MemoryStream(tar), dirs.Root, new ExtractOptions()));
+        Assert.Equal("layer entry \"innocent\": hardlink target \"../../outside/secret\" escapes the layer root", e.Message);
+    }
+
+    [Fact]
+    public async Task Extract_rejects_a_whiteout_of_the_parent_directory()
+    {
+        using TestDirs dirs = new();
+        byte[] tar = new TarBuilder().File("a/.wh...", "").Build();
+        MalformedArchiveException e = await Assert.ThrowsAsync<MalformedArchiveException>(
+            () => LayerExtractor.ExtractAsync(new MemoryStream(tar), dirs.Root, new ExtractOptions { Whiteouts = WhiteoutMode.Apply }));
+        Assert.Contains("a/.wh...", e.Message);
+        Assert.True(Directory.Exists(dirs.Root));
     }
 
     [Fact]

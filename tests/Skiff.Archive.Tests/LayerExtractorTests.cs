@@ -146,6 +146,58 @@ public class LayerExtractorTests
     }
 
     [Fact]
+    public async Task Extract_keeps_binary_xattr_values_byte_for_byte_through_a_write_round_trip()
+    {
+        using TestDirs dirs = new();
+        // vfs_cap_data v2, effective, cap_net_raw permitted: binary, with NULs.
+        byte[] capability = [0x01, 0x00, 0x00, 0x02, 0x00, 0x20, 0x00, 0x00, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+        byte[] notUtf8 = [0xff, 0xfe, 0x80, 0x00, 0x41];
+        byte[] tar = new TarBuilder()
+            .Entry((byte)'0', "ping", content: "x"u8.ToArray(), mode: 0x1ED,
+                rawPax: new Dictionary<string, byte[]> { ["SCHILY.xattr.security.capability"] = capability, ["SCHILY.xattr.user.bin"] = notUtf8 })
+            .Build();
+
+        await Extract(tar, dirs.Root);
+        Assert.Equal(capability, Xattrs.LGet(Path.Combine(dirs.Root, "ping"), "security.capability"));
+        Assert.Equal(notUtf8, Xattrs.LGet(Path.Combine(dirs.Root, "ping"), "user.bin"));
+
+        MemoryStream layer = new();
+        await LayerWriter.WriteDirectoryAsync(dirs.Root, layer, new LayerWriteOptions());
+        string copy = dirs.Sub("copy");
+        layer.Position = 0;
+        await LayerExtractor.ExtractAsync(layer, copy, new ExtractOptions());
+        Assert.Equal(capability, Xattrs.LGet(Path.Combine(copy, "ping"), "security.capability"));
+        Assert.Equal(notUtf8, Xattrs.LGet(Path.Combine(copy, "ping"), "user.bin"));
+    }
+
+    [Fact]
+    public async Task Extract_skips_global_pax_headers_and_keeps_reading()
+    {
+        using TestDirs dirs = new();
+        MemoryStream ms = new();
+        using (System.Formats.Tar.TarWriter w = new(ms, System.Formats.Tar.TarEntryFormat.Pax, leaveOpen: true))
+        {
+            w.WriteEntry(new System.Formats.Tar.PaxGlobalExtendedAttributesTarEntry(new Dictionary<string, string> { ["comment"] = new string('c', 700) }));
+            w.WriteEntry(new System.Formats.Tar.PaxTarEntry(System.Formats.Tar.TarEntryType.RegularFile, "after") { DataStream = new MemoryStream("a"u8.ToArray()) });
+        }
+        MemoryStream split = new();
+        ExtractResult result = await LayerExtractor.ExtractAsync(new MemoryStream(ms.ToArray()), dirs.Root, new ExtractOptions { TarSplit = split });
+        Assert.Equal("a", await File.ReadAllTextAsync(Path.Combine(dirs.Root, "after")));
+        split.Position = 0;
+        Assert.Equal(result.DiffId, (await LayerWriter.ReassembleAsync(dirs.Root, split, new MemoryStream())).DiffId);
+    }
+
+    [Fact]
+    public async Task Extract_rejects_a_corrupt_pax_header_checksum()
+    {
+        using TestDirs dirs = new();
+        byte[] tar = new TarBuilder().Entry((byte)'0', "f", pax: new Dictionary<string, string> { ["SCHILY.xattr.user.a"] = "b" }).Build();
+        tar[10] ^= 0x01;
+        MalformedArchiveException e = await Assert.ThrowsAsync<MalformedArchiveException>(() => Extract(tar, dirs.Root));
+        Assert.Contains("checksum", e.Message);
+    }
+
+    [Fact]
     public async Task Extract_sets_mtimes_on_files_symlinks_and_directories_last()
     {
         using TestDirs dirs = new();

@@ -52,6 +52,22 @@ public class TarSplitTests
     }
 
     [Fact]
+    public async Task Reassemble_rebuilds_the_uncompressed_tar_of_a_zstd_layer_written_by_layer_writer()
+    {
+        using TestDirs dirs = new();
+        string src = dirs.Sub("src");
+        Directory.CreateDirectory(Path.Combine(src, "d"));
+        await File.WriteAllBytesAsync(Path.Combine(src, "d/blob"), System.Security.Cryptography.RandomNumberGenerator.GetBytes(70_000));
+        Skiff.Interop.Xattrs.LSet(Path.Combine(src, "d/blob"), "user.k", "v"u8);
+        MemoryStream layer = new();
+        LayerWriteResult written = await LayerWriter.WriteDirectoryAsync(src, layer, new LayerWriteOptions { Compression = Compression.Zstd });
+
+        await AssertReassemblesIdentically(layer.ToArray(), dirs);
+        Assert.Equal(Compression.Zstd, Compressors.Detect(layer.ToArray()));
+        Assert.NotEqual(written.DiffId, written.Digest);
+    }
+
+    [Fact]
     public async Task Reassemble_rebuilds_a_system_formats_tar_pax_archive()
     {
         using TestDirs dirs = new();

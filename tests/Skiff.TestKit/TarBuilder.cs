@@ -32,18 +32,26 @@ public sealed class TarBuilder
     /// <summary>Appends one entry; PAX records go in an extended header before it; long names become a PAX path.</summary>
     public TarBuilder Entry(byte type, string name, string linkName = "", byte[]? content = null, int mode = 0x1A4,
         int uid = 0, int gid = 0, long mtime = 1_600_000_000, int devMajor = 0, int devMinor = 0,
-        IReadOnlyDictionary<string, string>? pax = null)
+        IReadOnlyDictionary<string, string>? pax = null, IReadOnlyDictionary<string, byte[]>? rawPax = null)
     {
         content ??= [];
-        Dictionary<string, string> records = pax is null ? [] : new(pax);
+        Dictionary<string, byte[]> records = [];
+        foreach ((string k, string v) in pax ?? new Dictionary<string, string>())
+        {
+            records[k] = Encoding.UTF8.GetBytes(v);
+        }
+        foreach ((string k, byte[] v) in rawPax ?? new Dictionary<string, byte[]>())
+        {
+            records[k] = v;
+        }
         byte[] nameBytes = Encoding.UTF8.GetBytes(name);
         if (nameBytes.Length > 100)
         {
-            records["path"] = name;
+            records["path"] = nameBytes;
         }
         if (Encoding.UTF8.GetByteCount(linkName) > 100)
         {
-            records["linkpath"] = linkName;
+            records["linkpath"] = Encoding.UTF8.GetBytes(linkName);
         }
         if (records.Count > 0)
         {
@@ -98,20 +106,22 @@ public sealed class TarBuilder
         _tar.Write(new byte[pad]);
     }
 
-    private static byte[] EncodePax(Dictionary<string, string> records)
+    private static byte[] EncodePax(Dictionary<string, byte[]> records)
     {
-        StringBuilder sb = new();
-        foreach ((string k, string v) in records)
+        MemoryStream ms = new();
+        foreach ((string k, byte[] v) in records)
         {
-            int body = Encoding.UTF8.GetByteCount($" {k}={v}\n");
+            int body = 1 + Encoding.UTF8.GetByteCount(k) + 1 + v.Length + 1;
             int len = body + 1;
             while (len != body + len.ToString(System.Globalization.CultureInfo.InvariantCulture).Length)
             {
                 len = body + len.ToString(System.Globalization.CultureInfo.InvariantCulture).Length;
             }
-            sb.Append(len.ToString(System.Globalization.CultureInfo.InvariantCulture)).Append(' ').Append(k).Append('=').Append(v).Append('\n');
+            ms.Write(Encoding.ASCII.GetBytes($"{len} {k}="));
+            ms.Write(v);
+            ms.WriteByte((byte)'\n');
         }
-        return Encoding.UTF8.GetBytes(sb.ToString());
+        return ms.ToArray();
     }
 
     private void WriteHeader(byte type, string name, string linkName, long size, int mode, int uid, int gid, long mtime, int devMajor, int devMinor)
