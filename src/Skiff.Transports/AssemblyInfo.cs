@@ -1,1 +1,3 @@
+[assembly: System.Runtime.CompilerServices.InternalsVisibleTo("Skiff.Transports.Tests")]
+
 namespace Skiff.Transports;

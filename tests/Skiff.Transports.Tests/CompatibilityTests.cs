@@ -140,6 +140,80 @@ public sealed class CompatibilityTests : IDisposable
         Assert.Equal("7", byName.RootElement.GetProperty("config").GetProperty("Labels").GetProperty("seed").GetString());
     }
 
+    [ToolFact("skopeo")]
+    public async Task Skopeo_copies_all_platforms_of_our_index_and_we_read_theirs()
+    {
+        MemoryImage index = RandomImage.CreateIndex(
+            [new Platform { Os = "linux", Architecture = "amd64" }, new Platform { Os = "linux", Architecture = "arm64", Variant = "v8" }]);
+        string ours = $"oci:{_dir["ours"]}:multi";
+        await _copier.CopyAsync(new MemoryImageReference(index), _registry.ParseImageName(ours), new CopyOptions { All = true });
+
+        string theirs = $"oci:{_dir["theirs"]}:multi";
+        await Skopeo("copy", "--quiet", "--all", ours, theirs);
+        using JsonDocument raw = JsonDocument.Parse(await Skopeo("inspect", "--raw", theirs));
+        Assert.Equal(2, raw.RootElement.GetProperty("manifests").GetArrayLength());
+
+        var back = new MemoryImage();
+        CopyResult r = await _copier.CopyAsync(_registry.ParseImageName(theirs), new MemoryImageReference(back), new CopyOptions { All = true });
+        Assert.Equal(index.Manifest!.Digest, r.ManifestDigest);
+        await ImageValidator.AssertValidAsync(new MemoryImageReference(back));
+    }
+
+    [ToolFact("podman")]
+    public async Task Podman_loads_our_archives_and_we_read_what_it_saves()
+    {
+        // podman refuses run roots longer than 50 characters.
+        string runRoot = $"/tmp/skr-{Guid.NewGuid():N}"[..17];
+        try
+        {
+            await PodmanRoundTripAsync(["--root", _dir["podman-root"], "--runroot", runRoot, "--storage-driver", "vfs"]);
+        }
+        finally
+        {
+            if (Directory.Exists(runRoot))
+            {
+                Directory.Delete(runRoot, recursive: true);
+            }
+        }
+    }
+
+    private async Task PodmanRoundTripAsync(string[] podman)
+    {
+        MemoryImage a = RandomImage.Create(new RandomImageOptions { Seed = 21, Layers = 2 });
+        MemoryImage b = RandomImage.Create(new RandomImageOptions { Seed = 22, Layers = 1, Docker = true });
+        string multi = _dir["multi.tar"];
+        await using (var writer = DockerArchive.DockerArchiveWriter.Create(multi))
+        {
+            await _copier.CopyAsync(new MemoryImageReference(a), writer.NewReference(Reference.Parse("localhost/a:1")));
+            await _copier.CopyAsync(new MemoryImageReference(b), writer.NewReference(Reference.Parse("localhost/b:1")));
+            await writer.CloseAsync();
+        }
+        string load = await Tool.RunAsync("podman", [.. podman, "load", "-i", multi]);
+        Assert.Contains("localhost/a:1", load);
+        Assert.Contains("localhost/b:1", load);
+
+        string ociArchive = _dir["c.tar"];
+        MemoryImage c = RandomImage.Create(new RandomImageOptions { Seed = 23 });
+        await _copier.CopyAsync(new MemoryImageReference(c), _registry.ParseImageName($"oci-archive:{ociArchive}:localhost/c:1"));
+        Assert.Contains("localhost/c:1", await Tool.RunAsync("podman", [.. podman, "load", "-i", ociArchive]));
+
+        string ids = await Tool.RunAsync("podman", [.. podman, "images", "--no-trunc", "--format", "{{.ID}}"]);
+        Assert.Contains(a.ParseManifest().Config.Digest.Encoded, ids);
+        Assert.Contains(b.ParseManifest().Config.Digest.Encoded, ids);
+        Assert.Contains(c.ParseManifest().Config.Digest.Encoded, ids);
+
+        string saved = _dir["saved.tar"];
+        await Tool.RunAsync("podman", [.. podman, "save", "-o", saved, "localhost/a:1"]);
+        var back = new MemoryImage();
+        await ImageValidator.AssertValidAsync(_registry.ParseImageName($"docker-archive:{saved}"));
+        await _copier.CopyAsync(_registry.ParseImageName($"docker-archive:{saved}:localhost/a:1"), new MemoryImageReference(back));
+        Assert.Equal(a.ParseManifest().Config.Digest, back.ParseManifest().Config.Digest);
+
+        string savedOci = _dir["saved-oci.tar"];
+        await Tool.RunAsync("podman", [.. podman, "save", "--format", "oci-archive", "-o", savedOci, "localhost/c:1"]);
+        await ImageValidator.AssertValidAsync(_registry.ParseImageName($"oci-archive:{savedOci}"));
+    }
+
     [ToolFact("umoci")]
     public async Task Umoci_lists_and_stats_our_oci_layout()
     {

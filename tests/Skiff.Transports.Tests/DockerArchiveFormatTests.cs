@@ -225,3 +225,53 @@ public sealed class DockerArchiveFormatTests : IDisposable
     public void Rejects_bad_references(string input) =>
         Assert.Throws<ReferenceFormatException>(() => DockerArchiveTransport.Instance.ParseReference(input));
 }
+
+public sealed class ImageArchivesTests : IDisposable
+{
+    private readonly TempDir _dir = new();
+    private readonly ImageCopier _copier = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public async Task Detects_formats_by_content_and_lists_images()
+    {
+        MemoryImage image = RandomImage.Create(new RandomImageOptions { Layers = 1 });
+        TransportRegistry registry = TransportRegistry.CreateWithFileTransports();
+        await _copier.CopyAsync(new MemoryImageReference(image), registry.ParseImageName($"docker-archive:{_dir["a.bin"]}:localhost/a:1"));
+        await _copier.CopyAsync(new MemoryImageReference(image), registry.ParseImageName($"oci-archive:{_dir["b.bin"]}:localhost/b:2"));
+        await _copier.CopyAsync(new MemoryImageReference(image), registry.ParseImageName($"oci:{_dir["c"]}:one"));
+        await _copier.CopyAsync(new MemoryImageReference(image), registry.ParseImageName($"oci:{_dir["c"]}:two"));
+        await _copier.CopyAsync(new MemoryImageReference(image), registry.ParseImageName($"dir:{_dir["d"]}"));
+
+        Assert.Equal("docker-archive", await ImageArchives.DetectTransportAsync(_dir["a.bin"]));
+        Assert.Equal("oci-archive", await ImageArchives.DetectTransportAsync(_dir["b.bin"]));
+        Assert.Equal("oci", await ImageArchives.DetectTransportAsync(_dir["c"]));
+        Assert.Equal("dir", await ImageArchives.DetectTransportAsync(_dir["d"]));
+
+        Assert.Equal(["localhost/a:1"], (await ImageArchives.ListAsync(_dir["a.bin"])).Single().Names);
+        Assert.Equal(["localhost/b:2"], (await ImageArchives.ListAsync(_dir["b.bin"])).Single().Names);
+        IReadOnlyList<ArchivedImage> layout = await ImageArchives.ListAsync(_dir["c"]);
+        Assert.Equal(["one", "two"], layout.SelectMany(i => i.Names));
+        foreach (ArchivedImage i in layout)
+        {
+            await ImageValidator.AssertValidAsync(i.Reference);
+        }
+
+        File.WriteAllText(_dir["junk.tar"], "not a tar at all, not even close, really not.");
+        await Assert.ThrowsAnyAsync<MalformedImageException>(() => ImageArchives.DetectTransportAsync(_dir["junk.tar"]));
+    }
+
+    [Fact]
+    public async Task Symlink_loop_in_a_docker_archive_is_malformed()
+    {
+        string path = _dir["loop.tar"];
+        using (var fs = File.Create(path))
+        using (var w = new TarWriter(fs, TarEntryFormat.Pax))
+        {
+            w.WriteEntry(new PaxTarEntry(TarEntryType.SymbolicLink, "manifest.json") { LinkName = "a" });
+            w.WriteEntry(new PaxTarEntry(TarEntryType.SymbolicLink, "a") { LinkName = "manifest.json" });
+        }
+        await Assert.ThrowsAsync<MalformedImageException>(() => new DockerArchiveReference(path).OpenSourceAsync());
+    }
+}

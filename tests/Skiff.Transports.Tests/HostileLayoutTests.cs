@@ -158,3 +158,113 @@ public sealed class HostileLayoutTests : IDisposable
         Assert.True(dest.IsEmpty);
     }
 }
+
+/// <summary>A copy stopped half-way (cancelled, or the source failing) leaves every destination as it was.</summary>
+public sealed class InterruptedCopyTests : IDisposable
+{
+    private readonly TempDir _dir = new();
+    private readonly ImageCopier _copier = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    /// <summary>A source whose layer streams fail after some bytes, the way a dropped connection would.</summary>
+    private sealed class FailingSource(IImageSource inner, Func<Exception> failure) : IImageSource
+    {
+        public IImageReference Reference => inner.Reference;
+
+        public Task<ManifestBlob> GetManifestAsync(Digest? instance = null, CancellationToken cancellationToken = default) =>
+            inner.GetManifestAsync(instance, cancellationToken);
+
+        public async Task<Stream> GetBlobAsync(Descriptor blob, CancellationToken cancellationToken = default)
+        {
+            Stream s = await inner.GetBlobAsync(blob, cancellationToken);
+            return MediaTypes.IsLayer(blob.MediaType) ? new FailingStream(s, blob.Size / 2, failure) : s;
+        }
+
+        public ValueTask DisposeAsync() => inner.DisposeAsync();
+    }
+
+    private sealed class FailingReference(MemoryImageReference inner, Func<Exception> failure) : IImageReference
+    {
+        public IImageTransport Transport => inner.Transport;
+        public string StringWithinTransport => inner.StringWithinTransport;
+        public Reference? DockerReference => null;
+
+        public async Task<IImageSource> OpenSourceAsync(CancellationToken cancellationToken = default) =>
+            new FailingSource(await inner.OpenSourceAsync(cancellationToken), failure);
+
+        public Task<IImageDestination> OpenDestinationAsync(CancellationToken cancellationToken = default) => throw new NotSupportedException();
+        public Task DeleteAsync(CancellationToken cancellationToken = default) => throw new NotSupportedException();
+    }
+
+    private sealed class FailingStream(Stream inner, long after, Func<Exception> failure) : Stream
+    {
+        private long _read;
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => _read; set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            if (_read >= after)
+            {
+                throw failure();
+            }
+            int n = inner.Read(buffer, offset, (int)Math.Min(count, Math.Max(1, after - _read)));
+            _read += n;
+            return n;
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                inner.Dispose();
+            }
+            base.Dispose(disposing);
+        }
+    }
+
+    public static TheoryData<string> Destinations() => ["oci:{0}/oci:t", "oci-archive:{0}/o.tar", "dir:{0}/dir", "docker-archive:{0}/d.tar:a/b:c"];
+
+    [Theory]
+    [MemberData(nameof(Destinations))]
+    public async Task Source_failing_mid_layer_leaves_nothing(string destination)
+    {
+        MemoryImage image = RandomImage.Create(new RandomImageOptions { Layers = 2, MaxFileSize = 20000 });
+        var source = new FailingReference(new MemoryImageReference(image), () => new IOException("connection reset"));
+        IImageReference dest = TransportRegistry.CreateWithFileTransports().ParseImageName(string.Format(System.Globalization.CultureInfo.InvariantCulture, destination, _dir.Path));
+
+        await Assert.ThrowsAsync<IOException>(() => _copier.CopyAsync(source, dest));
+
+        string[] left = Directory.GetFileSystemEntries(_dir.Path, "*", SearchOption.AllDirectories)
+            .Where(p => !Directory.Exists(p)).ToArray();
+        // Only verified blobs under their own digest may remain (as in c/image, for a later retry to reuse).
+        foreach (string file in left)
+        {
+            string name = Path.GetFileName(file);
+            Assert.True(Digest.TryParse("sha256:" + name, out Digest d) && image.Blobs.ContainsKey(d), $"unexpected leftover {file}");
+        }
+        Assert.False(File.Exists(Path.Combine(_dir.Path, "oci", "index.json")));
+    }
+
+    [Theory]
+    [MemberData(nameof(Destinations))]
+    public async Task Cancelled_copy_leaves_nothing(string destination)
+    {
+        MemoryImage image = RandomImage.Create(new RandomImageOptions { Layers = 2, MaxFileSize = 20000 });
+        var source = new FailingReference(new MemoryImageReference(image), () => new OperationCanceledException());
+        IImageReference dest = TransportRegistry.CreateWithFileTransports().ParseImageName(string.Format(System.Globalization.CultureInfo.InvariantCulture, destination, _dir.Path));
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _copier.CopyAsync(source, dest, new CopyOptions { Compression = Compression.Zstd }));
+        Assert.DoesNotContain(Directory.GetFileSystemEntries(_dir.Path, "*", SearchOption.AllDirectories), p => Path.GetFileName(p).StartsWith('.'));
+        Assert.False(File.Exists(Path.Combine(_dir.Path, "o.tar")));
+        Assert.False(File.Exists(Path.Combine(_dir.Path, "d.tar")));
+    }
+}

@@ -147,6 +147,14 @@ public sealed class ImageCopierTests
             "Storing signatures",
         ];
         Assert.Equal(expected, events.Select(e => e.Message));
+        Assert.Equal(
+            ["Getting image source signatures", $"Copying blob {m.Layers[0].Digest}", $"Copying blob {m.Layers[1].Digest}",
+             $"Copying config {m.Config.Digest}", "Writing manifest to image destination", "Storing signatures"],
+            events.Select(e => e.Line).OfType<string>());
+
+        events.Clear();
+        await _copier.CopyAsync(new MemoryImageReference(source), new MemoryImageReference(new MemoryImage()), new CopyOptions { Progress = progress, RemoveSignatures = true });
+        Assert.DoesNotContain(events, e => e.Kind == CopyProgressKind.GettingSignatures);
     }
 
     [Fact]

@@ -114,6 +114,17 @@ public sealed class StorageTransportTests : IDisposable
         Assert.Equal(image.ParseManifest().Config.Digest, back.ParseManifest().Config.Digest);
     }
 
+    [Fact]
+    public async Task Nameless_destination_stores_an_untagged_image()
+    {
+        MemoryImage image = RandomImage.Create(new RandomImageOptions { Layers = 1 });
+        var transport = (ContainersStorageTransport)_registry.Get("containers-storage")!;
+        CopyResult r = await _copier.CopyAsync(new MemoryImageReference(image), transport.NewReference(null));
+        ImageRecord stored = _store.FindImage(r.ConfigDigest.Encoded)!;
+        Assert.True(stored.IsDangling);
+        await ImageValidator.AssertValidAsync(transport.NewReference(null, stored.Id));
+    }
+
     [Theory]
     [InlineData("busybox", "docker.io/library/busybox:latest", null)]
     [InlineData("localhost/busybox", "localhost/busybox:latest", null)]

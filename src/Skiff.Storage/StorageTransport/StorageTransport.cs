@@ -17,7 +17,10 @@ public sealed class ContainersStorageTransport : IImageTransport
 
     public IImageReference ParseReference(string reference) => StorageReference.Parse(this, reference);
 
-    /// <summary>A reference to an image by name, as <c>podman pull</c> and <c>load</c> store them.</summary>
+    /// <summary>
+    /// A reference to an image by name and/or id. With neither, it can only be a destination: the image is stored
+    /// without a name (as <c>podman load</c> does for an untagged archive).
+    /// </summary>
     public StorageReference NewReference(Reference? name, string? imageId = null) => new(this, name, imageId, name?.ToString());
 }
 
@@ -32,10 +35,6 @@ public sealed class StorageReference : IImageReference
 
     internal StorageReference(ContainersStorageTransport transport, Reference? name, string? imageId, string? input)
     {
-        if (name is null && imageId is null)
-        {
-            throw new ReferenceFormatException("containers-storage reference needs a name or an image id");
-        }
         _transport = transport;
         Name = name;
         ImageId = imageId;
@@ -96,7 +95,8 @@ public sealed class StorageReference : IImageReference
     {
         ({ } n, { } id) => $"{n}@{id}",
         ({ } n, null) => n.ToString(),
-        _ => "@" + ImageId,
+        (null, { } id) => "@" + id,
+        _ => "",
     };
 
     public Reference? DockerReference => Name;
@@ -113,7 +113,11 @@ public sealed class StorageReference : IImageReference
             }
             return null;
         }
-        return Store.FindImage(Name!.ToString()) ?? (_input is not null ? Store.FindImage(_input) : null);
+        if (Name is null)
+        {
+            return null;
+        }
+        return Store.FindImage(Name.ToString()) ?? (_input is not null ? Store.FindImage(_input) : null);
     }
 
     public async Task<IImageSource> OpenSourceAsync(CancellationToken cancellationToken = default)

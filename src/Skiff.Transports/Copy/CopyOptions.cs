@@ -20,7 +20,7 @@ public sealed record CopyOptions
     /// <summary>Manifest media type to write (skopeo <c>--format</c>); null keeps the source's when the destination takes it.</summary>
     public string? ManifestMediaType { get; init; }
 
-    /// <summary>Accepted for compatibility; Skiff does not copy signatures yet.</summary>
+    /// <summary>Skiff copies no signatures yet; set, the copy also skips "Getting image source signatures", as podman save does.</summary>
     public bool RemoveSignatures { get; init; }
 
     /// <summary>Layers copied at once when the destination allows concurrent writes.</summary>
@@ -41,10 +41,21 @@ public enum CopyProgressKind
 }
 
 /// <summary>
-/// One step of a copy. <see cref="Message"/> is the line podman prints for it on a non-terminal
-/// (e.g. <c>Copying blob sha256:…</c>, <c>Writing manifest to image destination</c>).
+/// One step of a copy. <see cref="Message"/> describes it (as a terminal progress bar would label it, e.g.
+/// <c>Copying blob 7264a8db6415 skipped: already exists</c>); <see cref="Line"/> is exactly what podman prints for it
+/// on a non-terminal (<c>Copying blob sha256:…</c>, <c>Writing manifest to image destination</c>), or null when
+/// podman prints nothing for it there.
 /// </summary>
-public sealed record CopyProgress(CopyProgressKind Kind, string Message, Digest? Digest = null, long Size = -1);
+public sealed record CopyProgress(CopyProgressKind Kind, string Message, Digest? Digest = null, long Size = -1)
+{
+    public string? Line => Kind switch
+    {
+        CopyProgressKind.BlobStarted or CopyProgressKind.BlobSkipped => $"Copying blob {Digest}",
+        CopyProgressKind.BlobDone => null,
+        CopyProgressKind.Config => $"Copying config {Digest}",
+        _ => Message,
+    };
+}
 
 /// <summary>What a copy wrote: the manifest (an index with <see cref="CopyOptions.All"/>) and the image's config digest.</summary>
 public sealed record CopyResult(Digest ManifestDigest, Digest ConfigDigest, ManifestBlob Manifest);

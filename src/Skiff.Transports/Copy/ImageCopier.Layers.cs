@@ -122,7 +122,7 @@ public sealed partial class ImageCopier
             {
                 await ProduceAsync(verifying, pipe.Writer, want, run.Options.CompressionLevel, diffId, cts.Token).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is InvalidDataException or IOException && e is not SkiffException)
+            catch (Exception e) when (e is InvalidDataException or ZstdSharp.ZstdException)
             {
                 error = await DiagnoseUndecompressableAsync(verifying, layerDigest, e, cts.Token).ConfigureAwait(false);
             }

@@ -22,7 +22,10 @@ public sealed partial class ImageCopier
         await using IImageSource src = await source.OpenSourceAsync(cancellationToken).ConfigureAwait(false);
         await using IImageDestination dest = await destination.OpenDestinationAsync(cancellationToken).ConfigureAwait(false);
         var run = new CopyRun(src, dest, options, Describe(destination));
-        run.Report(CopyProgressKind.GettingSignatures, "Getting image source signatures");
+        if (!options.RemoveSignatures)
+        {
+            run.Report(CopyProgressKind.GettingSignatures, "Getting image source signatures");
+        }
 
         ManifestBlob top = await src.GetManifestAsync(null, cancellationToken).ConfigureAwait(false);
         CopyResult result;
