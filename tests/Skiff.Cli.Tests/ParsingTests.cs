@@ -83,6 +83,8 @@ public class ParsingTests
         Assert.Equal(0, await face.RunAsync("run", "@alpine", "[diagram]", "@x"));
         Assert.Equal("@alpine", face.Parsed!.GetValue(face.Image));
         Assert.Equal(["[diagram]", "@x"], face.Parsed.GetValue(face.CommandArgs)!);
+        Assert.Equal(0, await face.RunAsync("images", "/h"));
+        Assert.Equal("/h", face.Parsed!.GetValue<string?>("IMAGE"));
         Assert.Equal(125, await face.RunAsync("[diagram]", "images"));
         Assert.StartsWith("Error: unrecognized command `podman [diagram]`", face.Err.ToString());
     }

@@ -60,7 +60,14 @@ public static class CobraHelp
     {
         foreach (Option option in root.Options)
         {
-            if (option is HelpOption help) help.Action = new Action(context);
+            if (option is HelpOption help)
+            {
+                help.Action = new Action(context);
+                // Windows-style spellings would capture positionals such as a path "/h".
+                help.Aliases.Remove("/h");
+                help.Aliases.Remove("/?");
+                help.Aliases.Remove("-?");
+            }
         }
     }
 

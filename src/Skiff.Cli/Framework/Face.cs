@@ -73,6 +73,7 @@ public sealed class Face
                 Error = _context.Err,
                 EnableDefaultExceptionHandler = false,
             };
+            if (normalized.Target is VerbCommand { HandlesSignals: true }) invocation.ProcessTerminationTimeout = null;
             return await parseResult.InvokeAsync(invocation, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e)

@@ -26,6 +26,12 @@ public class VerbCommand : Command
     /// </summary>
     public Dictionary<Option, string> ImplicitValues { get; } = [];
 
+    /// <summary>
+    /// True when the verb handles SIGINT/SIGTERM itself (attached <c>run</c> proxies them to the
+    /// container). Otherwise a signal cancels the handler's token and the process ends after a grace period.
+    /// </summary>
+    public bool HandlesSignals { get; init; }
+
     /// <summary>The arguments part of the usage line, as cobra's Use shows it: <c>IMAGE [COMMAND [ARG...]]</c>.</summary>
     public string? Usage { get; init; }
 
