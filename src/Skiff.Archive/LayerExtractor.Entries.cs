@@ -22,6 +22,10 @@ internal sealed partial class LayerEntryWriter(LayerRoot root, ExtractOptions op
     {
         _rawXattrs = rawXattrs;
         string name = entry.Name;
+        if (name.Contains('\0') || entry.LinkName.Contains('\0'))
+        {
+            throw new MalformedArchiveException($"layer entry \"{name.Replace("\0", "\\0", StringComparison.Ordinal)}\": name or link target contains a NUL byte");
+        }
         string rel = LayerPath.Clean(name) ?? throw Escapes(name, "path");
         try
         {

@@ -15,7 +15,28 @@ public static class Composition
     {
         FaceKind.Buildah => Face.Create(context, "A tool that facilitates building OCI images", BuildahVerbs()),
         FaceKind.Skopeo => Face.Create(context, "Various operations with container images and container image registries", SkopeoVerbs()),
+        _ when context.ProgramName == "skiff" => Face.Create(context, "Manage pods, containers and images", [.. PodmanVerbs(), SubFace(FaceKind.Buildah), SubFace(FaceKind.Skopeo)]),
         _ => Face.Create(context, "Manage pods, containers and images", PodmanVerbs()),
+    };
+
+    // `skiff buildah ...` and `skiff skopeo ...` are normally picked before parsing (Cli.Select); these
+    // entries list them in help and catch them after global options (`skiff --root /x buildah images`).
+    private static Func<CommandContext, Command> SubFace(FaceKind kind) => context =>
+    {
+        string name = kind == FaceKind.Buildah ? "buildah" : "skopeo";
+        var command = new VerbCommand(name, kind == FaceKind.Buildah ? "Run a Buildah command" : "Run a Skopeo command")
+        {
+            RawAfterPositionals = 0,
+            Usage = "COMMAND [ARG...]",
+        };
+        var rest = new Argument<string[]>("ARG") { Arity = ArgumentArity.ZeroOrMore };
+        command.Arguments.Add(rest);
+        command.SetHandler((parseResult, cancellationToken) =>
+        {
+            var sub = new CommandContext(kind, "skiff " + name, context.Out, context.Err, context.In) { Time = context.Time };
+            return CreateFace(sub).RunAsync(parseResult.GetValue(rest) ?? [], cancellationToken);
+        });
+        return command;
     };
 
     public static IEnumerable<Func<CommandContext, Command>> PodmanVerbs() =>

@@ -36,6 +36,10 @@ public sealed partial class Store
                 return found;
             }
         }
+        if (FindByShortName(s, value) is { } byShortName)
+        {
+            return byShortName;
+        }
         if (id.Length >= 3 && id.Length < 64 && id.All(char.IsAsciiHexDigitLower))
         {
             List<ImageRecord> matches = s.Images.FindAll(i => i.Id.StartsWith(id, StringComparison.Ordinal));
@@ -49,6 +53,42 @@ public sealed partial class Store
             }
         }
         return null;
+    }
+
+    /// <summary>
+    /// Podman's last resort for a short name: any image whose repository path is NAME or ends in /NAME, with the
+    /// tag asked for (latest by default), e.g. "bar" finds quay.io/foo/bar:latest. The newest wins.
+    /// </summary>
+    private static ImageRecord? FindByShortName(Indexes s, string value)
+    {
+        if (!Reference.IsShortName(value) || value.Contains('@'))
+        {
+            return null;
+        }
+        Reference wanted;
+        try
+        {
+            wanted = Reference.ParseLocal(value);
+        }
+        catch (ReferenceFormatException)
+        {
+            return null;
+        }
+        string suffix = "/" + wanted.Path;
+        ImageRecord? best = null;
+        foreach (ImageRecord image in s.Images)
+        {
+            foreach (string name in image.Names)
+            {
+                if (Reference.TryParse(name, out Reference? have) && have is not null && have.Tag == wanted.Tag
+                    && (have.Path == wanted.Path || have.Path.EndsWith(suffix, StringComparison.Ordinal))
+                    && (best is null || image.Created > best.Created))
+                {
+                    best = image;
+                }
+            }
+        }
+        return best;
     }
 
     /// <summary>The forms a user's name may be stored under: localhost/NAME:latest, docker.io/library/NAME:latest, or NAME@DIGEST.</summary>

@@ -43,7 +43,7 @@ public sealed partial class Store
             Directory.CreateDirectory(diffDir);
         }
 
-        var counting = new HashingReadStream(layer);
+        using var counting = new HashingReadStream(layer);
         ExtractResult result;
         await using (var tarSplit = new FileStream(tarSplitPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, useAsync: false))
         {
@@ -66,6 +66,11 @@ public sealed partial class Store
             {
                 throw new DigestMismatchException($"layer blob digest mismatch: expected {given}, got {compressed}");
             }
+        }
+        else if (compressedDigest is { } given && given != result.DiffId)
+        {
+            // An uncompressed blob is its own diff: its digest must be the diff id.
+            throw new DigestMismatchException($"layer blob digest mismatch: expected {given}, got {result.DiffId}");
         }
 
         string id = ChainId(parentLayerId, result.DiffId);

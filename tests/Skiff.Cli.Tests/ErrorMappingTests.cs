@@ -61,8 +61,8 @@ public class ErrorMappingTests
     public async Task Unsupported_log_level_is_refused()
     {
         var face = new TestFace();
-        Assert.Equal(125, await face.RunAsync("--log-level=bogus", "images"));
-        Assert.Equal("Error: Log Level \"bogus\" is not supported, choose from: trace, debug, info, warn, warning, error, fatal, panic\n", face.Err.ToString());
+        Assert.Equal(1, await face.RunAsync("--log-level=bogus", "images"));
+        Assert.Equal("Log Level \"bogus\" is not supported, choose from: trace, debug, info, warn, warning, error, fatal, panic\n", face.Err.ToString());
         Assert.Empty(face.Calls);
     }
 

@@ -52,6 +52,20 @@ public class FaceTests
     }
 
     [Fact]
+    public async Task Skiff_lists_the_sub_faces_and_reaches_them_after_global_options()
+    {
+        (int code, string output, _) = await Run("skiff", "--help");
+        Assert.Equal(0, code);
+        Assert.Contains("\n  buildah     Run a Buildah command\n", output);
+        Assert.Contains("\n  skopeo      Run a Skopeo command\n", output);
+        (code, output, _) = await Run("skiff", "--log-level=debug", "buildah", "version", "--json");
+        Assert.Equal(0, code);
+        Assert.StartsWith("{\n    \"version\": \"0.1.0\"", output);
+        (code, output, _) = await Run("podman", "--help");
+        Assert.DoesNotContain("buildah", output);
+    }
+
+    [Fact]
     public async Task Version_verb_prints_podman_layout()
     {
         (int code, string output, _) = await Run("podman", "version");

@@ -96,6 +96,14 @@ public class OutputTests
     }
 
     [Fact]
+    public void Json_list_output_escapes_html_like_go_marshal()
+    {
+        var output = new StringWriter();
+        JsonOutput.Write(output, System.Text.Json.Nodes.JsonNode.Parse("{\"a\":\"<&>é\"}"), escapeHtml: true);
+        Assert.Equal("{\n    \"a\": \"\\u003c\\u0026\\u003eé\"\n}\n", output.ToString());
+    }
+
+    [Fact]
     public void Json_output_indents_four_spaces_and_keeps_html_characters()
     {
         var output = new StringWriter();

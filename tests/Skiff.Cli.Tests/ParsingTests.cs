@@ -57,12 +57,36 @@ public class ParsingTests
     }
 
     [Fact]
+    public async Task Option_with_implicit_value_reads_a_value_only_after_equals()
+    {
+        var face = new TestFace();
+        await face.RunAsync("run", "--pull", "alpine");
+        Assert.Equal("always", face.Parsed!.GetValue(face.Pull));
+        Assert.Equal("alpine", face.Parsed.GetValue(face.Image));
+        await face.RunAsync("run", "--pull=never", "alpine");
+        Assert.Equal("never", face.Parsed!.GetValue(face.Pull));
+    }
+
+    [Fact]
     public async Task Flags_after_the_image_belong_to_the_container_command()
     {
         var face = new TestFace();
         await face.RunAsync("run", "--rm", "alpine", "ls", "-l", "--rm", "--", "-e", "x");
         Assert.Equal(["ls", "-l", "--rm", "--", "-e", "x"], face.Parsed!.GetValue(face.CommandArgs)!);
         Assert.Empty(face.Parsed.GetValue(face.Env) ?? []);
+    }
+
+    [Fact]
+    public async Task Response_files_and_directives_are_plain_words()
+    {
+        var face = new TestFace();
+        Assert.Equal(0, await face.RunAsync("run", "@alpine", "[diagram]", "@x"));
+        Assert.Equal("@alpine", face.Parsed!.GetValue(face.Image));
+        Assert.Equal(["[diagram]", "@x"], face.Parsed.GetValue(face.CommandArgs)!);
+        Assert.Equal(0, await face.RunAsync("images", "/h"));
+        Assert.Equal("/h", face.Parsed!.GetValue<string?>("IMAGE"));
+        Assert.Equal(125, await face.RunAsync("[diagram]", "images"));
+        Assert.StartsWith("Error: unrecognized command `podman [diagram]`", face.Err.ToString());
     }
 
     [Fact]

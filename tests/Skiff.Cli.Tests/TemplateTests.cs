@@ -195,6 +195,9 @@ public class TemplateTests
     {
         Assert.True(ReportFormatter.IsJson("json"));
         Assert.True(ReportFormatter.IsJson("JSON "));
-        Assert.False(ReportFormatter.IsJson("{{json .}}"));
+        Assert.True(ReportFormatter.IsJson("{{json .}}"));
+        Assert.True(ReportFormatter.IsJson("{{ json }}"));
+        Assert.False(ReportFormatter.IsJson("{{json .Names}}"));
+        Assert.False(ReportFormatter.IsJson("table json"));
     }
 }

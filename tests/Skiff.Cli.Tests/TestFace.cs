@@ -18,6 +18,7 @@ internal sealed class TestFace
     public Option<string[]> Env { get; } = new("--env", "-e");
     public Option<string?> Name { get; } = new("--name");
     public Option<string?> User { get; } = new("--user", "-u");
+    public Option<string?> Pull { get; } = new("--pull") { Arity = System.CommandLine.ArgumentArity.ZeroOrOne };
     public Argument<string> Image { get; } = new("IMAGE");
     public Argument<string[]> CommandArgs { get; } = new("COMMAND") { Arity = ArgumentArity.ZeroOrMore };
 
@@ -34,7 +35,8 @@ internal sealed class TestFace
     private Command Run(CommandContext context)
     {
         var run = new VerbCommand("run") { RawAfterPositionals = 1 };
-        foreach (Option o in new Option[] { Interactive, Tty, Rm, TlsVerify, Env, Name, User }) run.Options.Add(o);
+        foreach (Option o in new Option[] { Interactive, Tty, Rm, TlsVerify, Env, Name, User, Pull }) run.Options.Add(o);
+        run.ImplicitValues[Pull] = "always";
         run.Arguments.Add(Image);
         run.Arguments.Add(CommandArgs);
         run.SetHandler((parseResult, _) =>

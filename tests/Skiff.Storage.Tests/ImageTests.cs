@@ -205,4 +205,18 @@ public class ImageTests
         Assert.Throws<ImageNotFoundException>(() => t.Store.ReadImageManifest(again, Digest.Compute("none"u8)));
         Assert.Equal(image.Id, t.Store.FindImage($"quay.io/x/m@{otherManifest.Digest}")?.Id);
     }
+
+    [Fact]
+    public async Task FindImage_matches_short_name_against_any_registry_path_suffix()
+    {
+        using var t = new TestStore();
+        ImageRecord quay = await t.Store.PutImageAsync(Layers.Image(null, "quay", names: "quay.io/foo/bar:latest"));
+        ImageRecord tagged = await t.Store.PutImageAsync(Layers.Image(null, "tagged", names: "registry.example.com:5000/team/bar:v2"));
+
+        Assert.Equal(quay.Id, t.Store.FindImage("bar")?.Id);
+        Assert.Equal(quay.Id, t.Store.FindImage("foo/bar")?.Id);
+        Assert.Equal(tagged.Id, t.Store.FindImage("bar:v2")?.Id);
+        Assert.Null(t.Store.FindImage("ar"));
+        Assert.Null(t.Store.FindImage("bar:v3"));
+    }
 }

@@ -113,4 +113,18 @@ public class LayerTests
         using var t = new TestStore();
         await Assert.ThrowsAsync<LayerNotFoundException>(() => t.Store.WriteLayerTarAsync(new string('b', 64), Stream.Null));
     }
+
+    [Fact]
+    public async Task PutLayer_with_wrong_blob_digest_throws_and_keeps_nothing()
+    {
+        using var t = new TestStore();
+        byte[] tar = Layers.Tar(("a", "1"));
+        Digest wrong = Digest.Compute("other"u8);
+
+        await Assert.ThrowsAsync<DigestMismatchException>(() => t.Store.PutLayerAsync(new MemoryStream(Layers.Gzip(tar)), null, null, wrong));
+        await Assert.ThrowsAsync<DigestMismatchException>(() => t.Store.PutLayerAsync(new MemoryStream(tar), null, null, wrong));
+
+        Assert.Empty(t.Store.ListLayers());
+        Assert.Empty(Directory.GetFileSystemEntries(Path.Combine(t.GraphRoot, "tmp")));
+    }
 }

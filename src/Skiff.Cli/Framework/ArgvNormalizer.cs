@@ -46,7 +46,11 @@ public static class ArgvNormalizer
                 }
                 else
                 {
-                    if (value is null)
+                    if (value is null && ImplicitValue(path, opt) is { } implicitValue)
+                    {
+                        value = implicitValue;
+                    }
+                    else if (value is null)
                     {
                         if (i + 1 >= args.Count) throw Usage($"flag needs an argument: {name}", path, programName);
                         value = args[++i];
@@ -67,6 +71,13 @@ public static class ArgvNormalizer
                 cmd = sub;
                 path.Add(sub);
                 output.Add(a);
+                if (sub is VerbCommand { RawAfterPositionals: 0 })
+                {
+                    // Everything after the verb is its own command line (`skiff buildah ...`).
+                    if (i + 1 < args.Count) output.Add("--");
+                    for (int j = i + 1; j < args.Count; j++) output.Add(args[j]);
+                    return new NormalizedArgs(output, cmd, path);
+                }
                 continue;
             }
 
@@ -84,7 +95,8 @@ public static class ArgvNormalizer
                 break;
             }
         }
-        CheckArgumentCount(cmd, positionals, path, programName);
+        // Help is answered whatever the arguments are, as cobra does.
+        if (!output.Contains("--help")) CheckArgumentCount(cmd, positionals, path, programName);
         return new NormalizedArgs(output, cmd, path);
     }
 
@@ -134,6 +146,7 @@ public static class ArgvNormalizer
                 continue;
             }
             if (rest.StartsWith('=')) rest = rest[1..];
+            else if (rest.Length == 0 && ImplicitValue(path, opt) is { } implicitValue) rest = implicitValue;
             else if (rest.Length == 0)
             {
                 if (i + 1 >= args.Count) throw Usage($"flag needs an argument: '{c}' in {a}", path, programName);
@@ -179,6 +192,15 @@ public static class ArgvNormalizer
                 value = false;
                 return false;
         }
+    }
+
+    private static string? ImplicitValue(List<Command> path, Option opt)
+    {
+        foreach (Command command in path)
+        {
+            if (command is VerbCommand verb && verb.ImplicitValues.TryGetValue(opt, out string? value)) return value;
+        }
+        return null;
     }
 
     private static bool IsFlag(Option opt) => opt.ValueType == typeof(bool) || opt.Arity.MaximumNumberOfValues == 0;

@@ -10,7 +10,7 @@ public enum FaceKind
     Skopeo,
 }
 
-/// <summary>Values of the global options, resolved for one invocation.</summary>
+/// <summary>Values of the global options, resolved for one invocation; null where the face lacks the option.</summary>
 public sealed record GlobalSettings
 {
     public string? Root { get; init; }
@@ -18,30 +18,85 @@ public sealed record GlobalSettings
     public string? StorageDriver { get; init; }
     public IReadOnlyList<string> StorageOptions { get; init; } = [];
     public string LogLevel { get; init; } = "warn";
+
+    /// <summary>podman --runtime: name or path of the OCI runtime.</summary>
+    public string? Runtime { get; init; }
+    public string? CgroupManager { get; init; }
+    public string? TmpDir { get; init; }
+
+    /// <summary>buildah --registries-conf.</summary>
+    public string? RegistriesConf { get; init; }
+
+    /// <summary>skopeo --debug.</summary>
+    public bool Debug { get; init; }
+    public string? PolicyPath { get; init; }
+    public bool InsecurePolicy { get; init; }
+    public string? RegistriesDir { get; init; }
+    public string? OverrideArch { get; init; }
+    public string? OverrideOs { get; init; }
+    public string? OverrideVariant { get; init; }
 }
 
 /// <summary>
-/// The global options of a face (podman's persistent flags). They are recursive, so
+/// The global options of a face (cobra's persistent flags). They are recursive, so
 /// <c>podman images --root /x</c> works as <c>podman --root /x images</c> does.
 /// </summary>
 public sealed class GlobalOptions
 {
     public static readonly string[] LogLevels = ["trace", "debug", "info", "warn", "warning", "error", "fatal", "panic"];
 
+    private readonly FaceKind _face;
+
+    public GlobalOptions(FaceKind face) => _face = face;
+
     public Option<string?> Root { get; } = new("--root") { Description = "Path to the root directory in which data, including images, is stored", Recursive = true };
     public Option<string?> RunRoot { get; } = new("--runroot") { Description = "Path to the 'run directory' where all state information is stored", Recursive = true };
     public Option<string?> StorageDriver { get; } = new("--storage-driver") { Description = "Select which storage driver is used to manage storage of images and containers", Recursive = true };
     public Option<string[]> StorageOpt { get; } = new("--storage-opt") { Description = "Used to pass an option to the storage driver", Recursive = true };
     public Option<string> LogLevel { get; } = new("--log-level") { Description = "Log messages above specified level (trace, debug, info, warn, warning, error, fatal, panic)", Recursive = true, DefaultValueFactory = _ => "warn" };
+    public Option<string?> Runtime { get; } = new("--runtime") { Description = "Path to the OCI-compatible binary used to run containers.", Recursive = true };
+    public Option<string?> CgroupManager { get; } = new("--cgroup-manager") { Description = "Cgroup manager to use (\"cgroupfs\"|\"systemd\")", Recursive = true };
+    public Option<string?> TmpDir { get; } = new("--tmpdir") { Description = "Path to the tmp directory", Recursive = true };
+    public Option<string?> RegistriesConf { get; } = new("--registries-conf") { Description = "path to registries.conf file (not usually used)", Recursive = true };
+    public Option<bool> Debug { get; } = new("--debug") { Description = "enable debug output", Recursive = true };
+    public Option<string?> Policy { get; } = new("--policy") { Description = "Path to a trust policy file", Recursive = true };
+    public Option<bool> InsecurePolicy { get; } = new("--insecure-policy") { Description = "run the tool without any policy check", Recursive = true };
+    public Option<string?> RegistriesDir { get; } = new("--registries.d") { Description = "use registry configuration files in DIR (e.g. for container signature storage)", Recursive = true };
+    public Option<string?> OverrideArch { get; } = new("--override-arch") { Description = "use ARCH instead of the architecture of the machine for choosing images", Recursive = true };
+    public Option<string?> OverrideOs { get; } = new("--override-os") { Description = "use OS instead of the running OS for choosing images", Recursive = true };
+    public Option<string?> OverrideVariant { get; } = new("--override-variant") { Description = "use VARIANT instead of the running architecture variant for choosing images", Recursive = true };
     public Option<bool> Version { get; } = new("--version", "-v") { Description = "Version of the program" };
 
-    public IEnumerable<Option> All => [Root, RunRoot, StorageDriver, StorageOpt, LogLevel];
+    /// <summary>The options this face puts on its root (without --version).</summary>
+    public IEnumerable<Option> All => _face switch
+    {
+        FaceKind.Buildah => [Root, RunRoot, StorageDriver, StorageOpt, LogLevel, RegistriesConf],
+        FaceKind.Skopeo => [Debug, Policy, InsecurePolicy, RegistriesDir, OverrideArch, OverrideOs, OverrideVariant, TmpDir],
+        _ => [Root, RunRoot, StorageDriver, StorageOpt, LogLevel, Runtime, CgroupManager, TmpDir],
+    };
 
     public GlobalSettings Resolve(ParseResult parseResult)
     {
+        if (_face == FaceKind.Skopeo)
+        {
+            bool debug = parseResult.GetValue(Debug);
+            return new GlobalSettings
+            {
+                Debug = debug,
+                LogLevel = debug ? "debug" : "warn",
+                TmpDir = parseResult.GetValue(TmpDir),
+                PolicyPath = parseResult.GetValue(Policy),
+                InsecurePolicy = parseResult.GetValue(InsecurePolicy),
+                RegistriesDir = parseResult.GetValue(RegistriesDir),
+                OverrideArch = parseResult.GetValue(OverrideArch),
+                OverrideOs = parseResult.GetValue(OverrideOs),
+                OverrideVariant = parseResult.GetValue(OverrideVariant),
+            };
+        }
         string level = parseResult.GetValue(LogLevel) ?? "warn";
         if (Array.IndexOf(LogLevels, level) < 0)
-            throw new UsageException($"Log Level \"{level}\" is not supported, choose from: {string.Join(", ", LogLevels)}");
+            throw new InvalidLogLevelException($"Log Level \"{level}\" is not supported, choose from: {string.Join(", ", LogLevels)}");
+        bool podman = _face == FaceKind.Podman;
         return new GlobalSettings
         {
             Root = parseResult.GetValue(Root),
@@ -49,6 +104,10 @@ public sealed class GlobalOptions
             StorageDriver = parseResult.GetValue(StorageDriver),
             StorageOptions = parseResult.GetValue(StorageOpt) ?? [],
             LogLevel = level,
+            Runtime = podman ? parseResult.GetValue(Runtime) : null,
+            CgroupManager = podman ? parseResult.GetValue(CgroupManager) : null,
+            TmpDir = podman ? parseResult.GetValue(TmpDir) : null,
+            RegistriesConf = podman ? null : parseResult.GetValue(RegistriesConf),
         };
     }
 }
@@ -67,6 +126,7 @@ public sealed class CommandContext
         Out = output;
         Err = error;
         In = input ?? TextReader.Null;
+        Globals = new GlobalOptions(face);
     }
 
     public FaceKind Face { get; }
@@ -78,7 +138,10 @@ public sealed class CommandContext
     public TextWriter Err { get; }
     public TextReader In { get; }
 
-    public GlobalOptions Globals { get; } = new();
+    /// <summary>The clock for ages ("2 hours ago"); tests substitute a fixed one.</summary>
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    public GlobalOptions Globals { get; }
 
     /// <summary>The global settings of this invocation, checked (e.g. the log level).</summary>
     public GlobalSettings Settings(ParseResult parseResult) => Globals.Resolve(parseResult);

@@ -13,6 +13,11 @@ public static class ErrorReporter
 
     public static int Report(CommandContext context, Exception exception)
     {
+        if (exception is InvalidLogLevelException && context.Face != FaceKind.Skopeo)
+        {
+            context.Err.WriteLine(exception.Message);
+            return 1;
+        }
         if (exception is ExitCodeException exit)
         {
             if (exit.HasMessage) WriteError(context, exit.Message);

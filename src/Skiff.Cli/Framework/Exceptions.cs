@@ -43,3 +43,6 @@ public sealed class MissingCommandException(string parentPath)
 
 /// <summary>Too many or too few positional arguments; printed without a usage hint, as cobra's validators are.</summary>
 public sealed class ArgumentCountException(string message) : SkiffException(message);
+
+/// <summary>An unknown <c>--log-level</c>: podman prints the bare message and exits 1, before any command runs.</summary>
+public sealed class InvalidLogLevelException(string message) : SkiffException(message);

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.CommandLine.Help;
 
 namespace Skiff.Cli.Framework;
 
@@ -34,7 +33,9 @@ public sealed class Face
         foreach (Option option in context.Globals.All) root.Options.Add(option);
         root.Options.Add(context.Globals.Version);
         foreach (Func<CommandContext, Command> verb in verbs) root.Subcommands.Add(verb(context));
+        root.Subcommands.Add(HelpCommand(root, context));
 
+        CobraHelp.Install(root, context);
         root.SetAction(parseResult =>
         {
             if (parseResult.GetValue(context.Globals.Version))
@@ -42,9 +43,9 @@ public sealed class Face
                 context.Out.WriteLine(VersionLine(context));
                 return 0;
             }
-            return ShowHelpThenFail(parseResult, context.ProgramName);
+            return ShowHelpThenFail(parseResult, context);
         });
-        foreach (Command sub in root.Subcommands) AddGroupActions(sub, context.ProgramName + " " + sub.Name);
+        foreach (Command sub in root.Subcommands) AddGroupActions(sub, context);
         return new Face(context, root);
     }
 
@@ -63,7 +64,7 @@ public sealed class Face
             NormalizedArgs normalized = ArgvNormalizer.Normalize(Root, args, _context.ProgramName);
             var parserConfiguration = new ParserConfiguration { ResponseFileTokenReplacer = null };
             ParseResult parseResult = Root.Parse(normalized.Tokens, parserConfiguration);
-            if (parseResult.Errors.Count > 0)
+            if (parseResult.Errors.Count > 0 && parseResult.Action is not { ClearsParseErrors: true })
                 throw new UsageException(parseResult.Errors[0].Message, ArgvNormalizer.PathText(normalized.Path, _context.ProgramName));
             _context.Globals.Resolve(parseResult);
             var invocation = new InvocationConfiguration
@@ -72,6 +73,7 @@ public sealed class Face
                 Error = _context.Err,
                 EnableDefaultExceptionHandler = false,
             };
+            if (normalized.Target is VerbCommand { HandlesSignals: true }) invocation.ProcessTerminationTimeout = null;
             return await parseResult.InvokeAsync(invocation, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e)
@@ -80,17 +82,41 @@ public sealed class Face
         }
     }
 
-    private static void AddGroupActions(Command command, string path)
+    // cobra's `help [command]`.
+    private static Command HelpCommand(RootCommand root, CommandContext context)
+    {
+        var help = new VerbCommand("help", "Help about any command") { Usage = "[command]" };
+        var words = new Argument<string[]>("command") { Arity = ArgumentArity.ZeroOrMore };
+        help.Arguments.Add(words);
+        help.SetHandler((parseResult, _) =>
+        {
+            Command target = root;
+            string path = context.ProgramName;
+            foreach (string word in parseResult.GetValue(words) ?? [])
+            {
+                Command? next = target.Subcommands.FirstOrDefault(c => c.Name == word || c.Aliases.Contains(word));
+                if (next is null) throw new UnknownCommandException(word, path);
+                target = next;
+                path += " " + next.Name;
+            }
+            CobraHelp.Write(context.Out, target, path);
+            return Task.FromResult(0);
+        });
+        return help;
+    }
+
+    private static void AddGroupActions(Command command, CommandContext context)
     {
         if (command.Subcommands.Count == 0) return;
-        if (command.Action is null) command.SetAction(parseResult => ShowHelpThenFail(parseResult, path));
-        foreach (Command sub in command.Subcommands) AddGroupActions(sub, path + " " + sub.Name);
+        if (command.Action is null) command.SetAction(parseResult => ShowHelpThenFail(parseResult, context));
+        foreach (Command sub in command.Subcommands) AddGroupActions(sub, context);
     }
 
     // A group run bare prints its help and fails, as cobra's "missing command" does.
-    private static int ShowHelpThenFail(ParseResult parseResult, string path)
+    private static int ShowHelpThenFail(ParseResult parseResult, CommandContext context)
     {
-        new HelpAction().Invoke(parseResult);
+        string path = CobraHelp.PathOf(parseResult, context.ProgramName);
+        CobraHelp.Write(context.Out, parseResult.CommandResult.Command, path);
         throw new MissingCommandException(path);
     }
 }

@@ -4,7 +4,11 @@ using System.Text.Json.Nodes;
 
 namespace Skiff.Cli.Output;
 
-/// <summary>JSON as podman prints it: <c>inspect</c> and <c>--format json</c> lists indent by four spaces.</summary>
+/// <summary>
+/// JSON as podman prints it: four-space indentation; <c>inspect</c> leaves characters as they are,
+/// while list verbs' <c>--format json</c> goes through Go's json.MarshalIndent, which writes
+/// &lt; &gt; &amp; as \u003c \u003e \u0026.
+/// </summary>
 public static class JsonOutput
 {
     private static readonly JsonSerializerOptions Indented = new()
@@ -28,9 +32,10 @@ public static class JsonOutput
     };
 
     /// <summary>Writes <paramref name="node"/> and a newline; null prints <c>null</c>.</summary>
-    public static void Write(TextWriter output, JsonNode? node, bool indented = true)
+    public static void Write(TextWriter output, JsonNode? node, bool indented = true, bool escapeHtml = false)
     {
-        output.Write(node is null ? "null" : node.ToJsonString(indented ? Indented : Compact));
+        string json = node is null ? "null" : node.ToJsonString(indented ? Indented : Compact);
+        output.Write(escapeHtml ? EscapeHtml(json) : json);
         output.Write('\n');
     }
 
@@ -39,5 +44,16 @@ public static class JsonOutput
     {
         output.Write(node is null ? "null" : node.ToJsonString(InspectIndented));
         output.Write('\n');
+    }
+
+    /// <summary>Go's HTML-safe escaping; these characters only occur inside JSON strings, so replacing them is safe.</summary>
+    public static string EscapeHtml(string json)
+    {
+        if (json.AsSpan().IndexOfAny("<>&\u2028\u2029") < 0) return json;
+        return json.Replace("<", "\\u003c", StringComparison.Ordinal)
+            .Replace(">", "\\u003e", StringComparison.Ordinal)
+            .Replace("&", "\\u0026", StringComparison.Ordinal)
+            .Replace("\u2028", "\\u2028", StringComparison.Ordinal)
+            .Replace("\u2029", "\\u2029", StringComparison.Ordinal);
     }
 }

@@ -29,8 +29,14 @@ public sealed partial class ReportFormatter
     /// <summary>Go type named in field errors, e.g. "images.imageReporter"; null: a map type.</summary>
     public string? TypeName { get; }
 
-    /// <summary>True for <c>--format json</c> (any case, as podman accepts it).</summary>
-    public static bool IsJson(string? format) => format is not null && format.Trim().Equals("json", StringComparison.OrdinalIgnoreCase);
+    /// <summary>
+    /// True for the formats podman treats as "print JSON": <c>json</c> and <c>{{json .}}</c>, any case,
+    /// surrounding spaces allowed.
+    /// </summary>
+    public static bool IsJson(string? format) => format is not null && JsonFormatRegex().IsMatch(format);
+
+    [GeneratedRegex(@"^\s*(json|\{\{\s*json\s*(\s\.)?\s*\}\})\s*$", RegexOptions.IgnoreCase)]
+    private static partial Regex JsonFormatRegex();
 
     /// <summary>
     /// Parses a format for a list of reports. <paramref name="name"/> is the command name, used in

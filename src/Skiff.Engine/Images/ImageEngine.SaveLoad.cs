@@ -97,7 +97,9 @@ public sealed partial class ImageEngine
         foreach ((IImageReference source, IReadOnlyList<Reference> names) in sources)
         {
             Reference? first = names.FirstOrDefault();
-            CopyResult result = await copier.CopyAsync(source, StorageTransport.NewReference(first), copyOptions, cancellationToken)
+            // An unnamed image is addressed in the store by its id, which is its config digest.
+            string? id0 = first is null ? await ConfigIdOfAsync(source, cancellationToken).ConfigureAwait(false) : null;
+            CopyResult result = await copier.CopyAsync(source, StorageTransport.NewReference(first, id0), copyOptions, cancellationToken)
                 .ConfigureAwait(false);
             string id = result.ConfigDigest.Encoded;
             if (names.Count > 1)
@@ -107,6 +109,19 @@ public sealed partial class ImageEngine
             loaded.AddRange(names.Count > 0 ? names.Select(n => n.ToString()) : ["sha256:" + id]);
         }
         return new LoadReport(loaded);
+    }
+
+    private static async Task<string> ConfigIdOfAsync(IImageReference reference, CancellationToken cancellationToken)
+    {
+        await using IImageSource source = await reference.OpenSourceAsync(cancellationToken).ConfigureAwait(false);
+        ManifestBlob top = await source.GetManifestAsync(null, cancellationToken).ConfigureAwait(false);
+        if (MediaTypes.IsIndex(top.MediaType))
+        {
+            Descriptor chosen = ImageIndex.Parse(top.Bytes).Select(Platform.Current)
+                ?? throw new ImageNotFoundException($"no image for {Platform.Current} in {TransportRegistry.Format(reference)}");
+            top = await source.GetManifestAsync(chosen.Digest, cancellationToken).ConfigureAwait(false);
+        }
+        return ImageManifest.Parse(top.Bytes).Config.Digest.Encoded;
     }
 
     private static async Task<List<(IImageReference Source, IReadOnlyList<Reference> Names)>> ListLoadSourcesAsync(

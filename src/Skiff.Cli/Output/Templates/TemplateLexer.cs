@@ -48,7 +48,7 @@ internal sealed class TemplateLexer
         {
             int open = _text.IndexOf(Open, pos, StringComparison.Ordinal);
             int textEnd = open < 0 ? _text.Length : open;
-            bool trimLeft = open >= 0 && open + 3 < _text.Length + 1 && HasLeftTrim(open);
+            bool trimLeft = open >= 0 && HasLeftTrim(open);
             string text = _text[pos..textEnd];
             if (trimNextText) text = text.TrimStart(' ', '\t', '\r', '\n');
             if (trimLeft) text = text.TrimEnd(' ', '\t', '\r', '\n');

@@ -1,0 +1,4 @@
+namespace Skiff.Registry;
+
+/// <summary>Names the assembly for tests and tools.</summary>
+public static class AssemblyMarker;

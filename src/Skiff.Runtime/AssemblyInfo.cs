@@ -1,0 +1,4 @@
+namespace Skiff.Runtime;
+
+/// <summary>Names the assembly for tests and tools.</summary>
+public static class AssemblyMarker;
