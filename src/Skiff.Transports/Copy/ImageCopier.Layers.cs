@@ -213,7 +213,7 @@ public sealed partial class ImageCopier
     {
         byte[] head = new byte[4];
         int n = await stream.ReadAtLeastAsync(head, head.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
-        return (new Files.ReplayStream(head.AsMemory(0, n), stream), Compressors.Detect(head.AsSpan(0, n)));
+        return (new PrefixedReadStream(head.AsMemory(0, n), stream, leaveOpen: true), Compressors.Detect(head.AsSpan(0, n)));
     }
 
     private static string Short(Digest d) => d.Encoded.Length >= 12 ? d.Encoded[..12] : d.Encoded;
