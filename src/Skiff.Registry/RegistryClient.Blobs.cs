@@ -8,10 +8,18 @@ namespace Skiff.Registry;
 public sealed partial class RegistryClient
 {
     /// <summary>Bytes up to which a blob of known digest and size goes up in one PUT rather than a PATCH stream.</summary>
-    public long MonolithicLimit { get; init; } = 64L * 1024 * 1024;
+    public long MonolithicLimit { get; }
 
     /// <summary>When positive, streamed uploads go in PATCH chunks of this size (Content-Range) instead of one PATCH.</summary>
-    public int ChunkSize { get; init; }
+    public int ChunkSize { get; }
+
+    /// <summary>Blobs uploaded and mounted by this client (what a push really transferred).</summary>
+    public int BlobsUploaded => _uploaded;
+
+    public int BlobsMounted => _mounted;
+
+    private int _uploaded;
+    private int _mounted;
 
     /// <summary>
     /// Opens a blob for reading. An interrupted body is resumed with a Range request where the registry allows it.
@@ -72,6 +80,7 @@ public sealed partial class RegistryClient
         using HttpResponseMessage response = await SendAsync(request, $"{RequestScope.Push(repository)} {RequestScope.Pull(fromRepository)}", cancellationToken).ConfigureAwait(false);
         if (response.StatusCode == HttpStatusCode.Created)
         {
+            Interlocked.Increment(ref _mounted);
             return true;
         }
         if (response.StatusCode == HttpStatusCode.Accepted)
@@ -112,6 +121,7 @@ public sealed partial class RegistryClient
             put.Options.Set(RequestScope.OneShot, true);
             using HttpResponseMessage response = await SendUploadAsync(put, repository, cancellationToken).ConfigureAwait(false);
             await EnsureSuccessAsync(response, $"uploading blob {expected.Digest} to", repository, cancellationToken).ConfigureAwait(false);
+            Interlocked.Increment(ref _uploaded);
             return expected;
         }
 
@@ -130,6 +140,7 @@ public sealed partial class RegistryClient
             using HttpResponseMessage response = await SendAsync(finish, RequestScope.Push(repository), cancellationToken).ConfigureAwait(false);
             await EnsureSuccessAsync(response, $"completing upload of blob {digest} to", repository, cancellationToken).ConfigureAwait(false);
         }
+        Interlocked.Increment(ref _uploaded);
         return expected with { Digest = digest, Size = hashing.BytesProcessed };
     }
 

@@ -31,6 +31,8 @@ public sealed partial class RegistryClient : IDisposable
         Registry = registry;
         Authority = registry == Reference.DockerHub ? "registry-1.docker.io" : registry;
         _tlsVerify = tlsVerify;
+        MonolithicLimit = options.MonolithicUploadLimit;
+        ChunkSize = options.UploadChunkSize;
         var sockets = new SocketsHttpHandler
         {
             AllowAutoRedirect = false,

@@ -32,6 +32,12 @@ public sealed record RegistryOptions
     /// <summary>First back-off delay; doubled each attempt (a Retry-After header wins).</summary>
     public TimeSpan RetryDelay { get; init; } = TimeSpan.FromMilliseconds(200);
 
+    /// <summary>Blobs of known digest up to this size go up in one PUT; larger or unknown ones are streamed with PATCH.</summary>
+    public long MonolithicUploadLimit { get; init; } = 64L * 1024 * 1024;
+
+    /// <summary>When positive, streamed uploads are sent as PATCH chunks of this many bytes.</summary>
+    public int UploadChunkSize { get; init; }
+
     /// <summary>Environment lookup, replaceable in tests.</summary>
     public Func<string, string?> Environment { get; init; } = System.Environment.GetEnvironmentVariable;
 }

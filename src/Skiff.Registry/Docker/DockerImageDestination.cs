@@ -45,6 +45,11 @@ internal sealed class DockerImageDestination(DockerImageReference reference, Reg
 
     public async Task<Descriptor> PutBlobAsync(Stream content, BlobInfo blob, CancellationToken cancellationToken = default)
     {
+        // The copier offers layers for reuse itself but sends the config straight here.
+        if (blob.IsConfig && await TryReuseBlobAsync(blob, cancellationToken).ConfigureAwait(false) is { } reused)
+        {
+            return reused;
+        }
         Descriptor stored = await client.UploadBlobAsync(repository, content, blob.Descriptor, cancellationToken).ConfigureAwait(false);
         locations.Record(stored.Digest, client.Registry, repository);
         return stored;
