@@ -114,7 +114,7 @@ public sealed partial class RegistryClient
         {
             using var put = new HttpRequestMessage(HttpMethod.Put, WithDigest(location, expected.Digest))
             {
-                Content = new StreamContent(content, 1 << 16),
+                Content = new StreamContent(new BorrowedStream(content), 1 << 16),
             };
             put.Content.Headers.ContentLength = expected.Size;
             put.Content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
@@ -180,7 +180,7 @@ public sealed partial class RegistryClient
 
     private async Task<Uri> PatchStreamAsync(string repository, Uri location, Stream content, CancellationToken cancellationToken)
     {
-        using var patch = new HttpRequestMessage(HttpMethod.Patch, location) { Content = new StreamContent(content, 1 << 16) };
+        using var patch = new HttpRequestMessage(HttpMethod.Patch, location) { Content = new StreamContent(new BorrowedStream(content), 1 << 16) };
         patch.Content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
         patch.Options.Set(RequestScope.OneShot, true);
         using HttpResponseMessage response = await SendUploadAsync(patch, repository, cancellationToken).ConfigureAwait(false);
@@ -240,6 +240,24 @@ public sealed partial class RegistryClient
         string q = "digest=" + Uri.EscapeDataString(digest.ToString());
         builder.Query = string.IsNullOrEmpty(builder.Query) ? q : builder.Query.TrimStart('?') + "&" + q;
         return builder.Uri;
+    }
+
+    /// <summary>Lends a caller's stream to an HttpContent, which disposes what it is given, without letting it close it.</summary>
+    private sealed class BorrowedStream(Stream inner) : Stream
+    {
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
+        public override int Read(Span<byte> buffer) => inner.Read(buffer);
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => inner.ReadAsync(buffer, cancellationToken);
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => inner.ReadAsync(buffer, offset, count, cancellationToken);
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
     /// <summary>A response body that disposes its response and request with it.</summary>

@@ -69,7 +69,7 @@ public static class SkopeoInspectCommand
         return command;
     }
 
-    /// <summary>skopeo's inspect shape (Name, Digest, RepoTags, Created, ..., LayersData, Env).</summary>
+    /// <summary>skopeo 1.9's inspect shape (Name, Digest, RepoTags, Created, DockerVersion, Labels, Architecture, Os, Layers, Env).</summary>
     private static JsonObject Render(RemoteInspectReport report)
     {
         ImageConfig config = report.Config;
@@ -80,7 +80,7 @@ public static class SkopeoInspectCommand
         }
         result["Digest"] = report.Digest.ToString();
         result["RepoTags"] = new JsonArray(report.RepoTags.Select(t => (JsonNode?)JsonValue.Create(t)).ToArray());
-        result["Created"] = config.Created is { } created ? created.ToString("yyyy-MM-ddTHH:mm:ss.FFFFFFFFFK", global::System.Globalization.CultureInfo.InvariantCulture) : null;
+        result["Created"] = config.Created is { } created ? created.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.FFFFFFFZ", global::System.Globalization.CultureInfo.InvariantCulture) : null;
         result["DockerVersion"] = config.Extra?.TryGetValue("docker_version", out var dv) == true ? dv.GetString() : "";
         result["Labels"] = config.Config?.Labels is { } labels ? new JsonObject(labels.Select(l => KeyValuePair.Create(l.Key, (JsonNode?)JsonValue.Create(l.Value)))) : null;
         result["Architecture"] = config.Architecture;
@@ -90,13 +90,6 @@ public static class SkopeoInspectCommand
         }
         result["Os"] = config.Os;
         result["Layers"] = new JsonArray(report.Manifest.Layers.Select(l => (JsonNode?)JsonValue.Create(l.Digest.ToString())).ToArray());
-        result["LayersData"] = new JsonArray(report.Manifest.Layers.Select(l => (JsonNode?)new JsonObject
-        {
-            ["MIMEType"] = l.MediaType,
-            ["Digest"] = l.Digest.ToString(),
-            ["Size"] = l.Size,
-            ["Annotations"] = l.Annotations is { } a ? new JsonObject(a.Select(x => KeyValuePair.Create(x.Key, (JsonNode?)JsonValue.Create(x.Value)))) : null,
-        }).ToArray());
         result["Env"] = config.Config?.Env is { } env ? new JsonArray(env.Select(e => (JsonNode?)JsonValue.Create(e)).ToArray()) : null;
         return result;
     }
