@@ -1,5 +1,7 @@
 using System.CommandLine;
 using Skiff.Cli.Commands.Images;
+using Skiff.Cli.Commands.Registry;
+using Skiff.Cli.Commands.Skopeo;
 using Skiff.Cli.Commands.System;
 using Skiff.Cli.Framework;
 
@@ -54,6 +56,13 @@ public static class Composition
         HistoryCommand.Create,
         SaveLoadCommands.CreateSave,
         SaveLoadCommands.CreateLoad,
+        // registry verbs
+        PullCommand.Create,
+        PushCommand.Create,
+        LoginCommands.CreateLogin,
+        LoginCommands.CreateLogout,
+        SearchCommand.Create,
+        ManifestCommand.Create,
     ];
 
     public static IEnumerable<Func<CommandContext, Command>> BuildahVerbs() =>
@@ -63,6 +72,14 @@ public static class Composition
 
     public static IEnumerable<Func<CommandContext, Command>> SkopeoVerbs() =>
     [
+        // registry verbs
+        SkopeoCopyCommand.Create,
+        SkopeoInspectCommand.Create,
+        RegistryVerbs.CreateListTags,
+        RegistryVerbs.CreateDelete,
+        RegistryVerbs.CreateManifestDigest,
+        LoginCommands.CreateLogin,
+        LoginCommands.CreateLogout,
     ];
 
     /// <summary>Hidden verbs (<c>__name</c>) dispatched before parsing; see <see cref="HiddenVerbRegistry"/>.</summary>
