@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Skiff.Cli.Commands.Buildah;
 using Skiff.Cli.Commands.Images;
 using Skiff.Cli.Commands.System;
 using Skiff.Cli.Framework;
@@ -59,6 +60,20 @@ public static class Composition
     public static IEnumerable<Func<CommandContext, Command>> BuildahVerbs() =>
     [
         VersionCommand.Create,
+        FromCommand.Create,
+        MountCommands.CreateMount,
+        MountCommands.CreateUmount,
+        CopyCommands.CreateCopy,
+        CopyCommands.CreateAdd,
+        ConfigCommand.Create,
+        CommitCommand.Create,
+        ContainersCommand.Create,
+        RmCommand.Create,
+        ImagesCommand.Create,
+        BuildahRmiCommand.Create,
+        TagCommands.CreateTag,
+        BuildahInspectCommand.Create,
+        InfoCommand.Create,
     ];
 
     public static IEnumerable<Func<CommandContext, Command>> SkopeoVerbs() =>

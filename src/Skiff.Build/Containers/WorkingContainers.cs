@@ -17,6 +17,9 @@ public sealed record FromRequest
 
     /// <summary>missing (default), always, never; true/false as Buildah accepts them.</summary>
     public string Pull { get; init; } = "missing";
+
+    /// <summary>How <c>run</c> isolates commands: oci (runc) or chroot.</summary>
+    public string Isolation { get; init; } = "oci";
     public IProgress<CopyProgress>? Progress { get; init; }
 }
 
@@ -96,6 +99,7 @@ public sealed partial class WorkingContainers
                 ["org.opencontainers.image.base.digest"] = fromDigest,
                 ["org.opencontainers.image.base.name"] = fromImage,
             },
+            Isolation = request.Isolation,
             Created = _time.GetUtcNow(),
         };
         ContainerRecord record = await _store.CreateContainerAsync(image?.Id, name, state.ToJson(), cancellationToken).ConfigureAwait(false);
