@@ -67,6 +67,7 @@ public static class Composition
         CopyCommands.CreateAdd,
         ConfigCommand.Create,
         CommitCommand.Create,
+        RunCommand.Create,
         ContainersCommand.Create,
         RmCommand.Create,
         ImagesCommand.Create,
