@@ -73,7 +73,9 @@ internal sealed class ContainerRoot : IDisposable
     }
 
     /// <summary>Opens the directory <paramref name="rel"/>, creating missing components (root-owned, 0755).</summary>
-    public SafeFileHandle OpenDirectory(string rel, bool create)
+    public SafeFileHandle OpenDirectory(string rel, bool create) => OpenDirectory(rel, create, 0);
+
+    private SafeFileHandle OpenDirectory(string rel, bool create, int links)
     {
         try
         {
@@ -84,10 +86,13 @@ internal sealed class ContainerRoot : IDisposable
         }
         SafeFileHandle current = FileAt.OpenAt2(Handle, ".", FileAt.O_PATH | FileAt.O_DIRECTORY, 0, InRoot);
         string prefix = "";
+        string[] parts = rel.Split('/');
         try
         {
-            foreach (string part in rel.Split('/'))
+            for (int i = 0; i < parts.Length; i++)
             {
+                string part = parts[i];
+                string parentPrefix = prefix;
                 prefix = prefix.Length == 0 ? part : prefix + "/" + part;
                 SafeFileHandle next;
                 try
@@ -97,7 +102,20 @@ internal sealed class ContainerRoot : IDisposable
                 catch (SystemCallException e) when (e.Errno == Errnos.ENOENT)
                 {
                     // current was resolved inside the root, so the new name is too.
-                    FileAt.TryMkdirAt(current, part, 0x1ED);
+                    if (!FileAt.TryMkdirAt(current, part, 0x1ED) && FileAt.TryStatx(current, part, FileAt.AT_SYMLINK_NOFOLLOW, out StatxNative st, out _)
+                        && (st.Mode & FileAt.S_IFMT) == FileAt.S_IFLNK)
+                    {
+                        // A dangling symlink on the way: create its target, read as the container would read it.
+                        if (links >= 40)
+                        {
+                            throw new SystemCallException("openat2", Errnos.ELOOP, rel);
+                        }
+                        string target = FileAt.ReadlinkAt(current, part);
+                        string through = target.StartsWith('/') ? target : (parentPrefix.Length == 0 ? target : parentPrefix + "/" + target);
+                        string rest = string.Join('/', parts, i + 1, parts.Length - i - 1);
+                        current.Dispose();
+                        return OpenDirectory(Relative(rest.Length == 0 ? through : through + "/" + rest), create, links + 1);
+                    }
                     next = FileAt.OpenAt2(Handle, prefix, FileAt.O_PATH | FileAt.O_DIRECTORY, 0, InRoot);
                 }
                 current.Dispose();
