@@ -68,19 +68,23 @@ public class BuildahArticleTests
         public void Dispose() => _dir.Dispose();
     }
 
-    [SkippableFact]
-    public async Task Article_script_builds_an_image_with_cmd_ports_author_and_created_by_from_busybox()
+    [SkippableTheory]
+    [InlineData("busybox")]
+    [InlineData("debian")]
+    public async Task Article_script_builds_an_image_with_cmd_ports_author_and_created_by(string baseImage)
     {
         Skip.If(SkiffCli.Binary is null, "skiff binary not built");
         Skip.If(ProcessRunner.Which("runc") is null, "runc not installed");
+        string tar = baseImage == "busybox" ? Fixtures.BusyboxTar : Fixtures.DebianTar;
+        Skip.If(!File.Exists(tar), $"{tar} not made (scripts/fixtures.sh)");
         using var skiff = new SkiffCli();
-        await skiff.OkAsync("import", Fixtures.BusyboxTar, "busybox");
+        await skiff.OkAsync("import", tar, baseImage);
         using var buildah = new BuildahLink(skiff);
 
-        ProcessResult run = await buildah.BashAsync(Script.Replace("BASE", "busybox:latest", StringComparison.Ordinal));
+        ProcessResult run = await buildah.BashAsync(Script.Replace("BASE", baseImage + ":latest", StringComparison.Ordinal));
         Assert.True(run.ExitCode == 0, run.ToString());
         // `buildah containers` ran while the container still existed (the trap removes it after).
-        Assert.Contains("busybox-working-container", run.StdOut);
+        Assert.Contains(baseImage + "-working-container", run.StdOut);
         Assert.StartsWith("CONTAINER ID  BUILDER  IMAGE ID     IMAGE NAME", run.StdOut.Split('\n').First(l => l.StartsWith("CONTAINER ID", StringComparison.Ordinal)));
 
         using JsonDocument doc = JsonDocument.Parse(await skiff.OkAsync("image", "inspect", "sf-image"));
@@ -93,7 +97,7 @@ public class BuildahArticleTests
         Assert.Equal(2, image.GetProperty("RootFS").GetProperty("Layers").GetArrayLength());
 
         // The trap removed the working container; the image has what `run` and the mount path wrote.
-        Assert.DoesNotContain("busybox-working-container", await buildah.OkAsync("buildah containers"));
+        Assert.DoesNotContain(baseImage + "-working-container", await buildah.OkAsync("buildah containers"));
         string check = await buildah.OkAsync("""
             c=$(buildah from sf-image)
             buildah run $c -- cat /srv/x /etc/sf-config /etc/via-mount
@@ -102,9 +106,9 @@ public class BuildahArticleTests
         Assert.Equal("hi\ninstalled\nwritten through the mount\n", check);
 
         // The article's clean-up commands.
-        await buildah.OkAsync("buildah from busybox >/dev/null && buildah from busybox >/dev/null");
+        await buildah.OkAsync($"buildah from {baseImage} >/dev/null && buildah from {baseImage} >/dev/null");
         string listed = await buildah.OkAsync("buildah containers --noheading");
-        Assert.Contains("busybox-working-container-1", listed);
+        Assert.Contains(baseImage + "-working-container-1", listed);
         await buildah.OkAsync("buildah delete --all");
         Assert.Equal("", await buildah.OkAsync("buildah containers --noheading"));
         await buildah.OkAsync("buildah rmi -a");
