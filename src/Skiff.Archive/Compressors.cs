@@ -67,8 +67,8 @@ public static partial class Compressors
     };
 }
 
-/// <summary>Reads a few already-consumed bytes, then the rest of the inner stream.</summary>
-internal sealed class PrefixedReadStream(ReadOnlyMemory<byte> prefix, Stream inner, bool leaveOpen) : Stream
+/// <summary>Reads a few already-consumed bytes (a sniffed header), then the rest of the inner stream.</summary>
+public sealed class PrefixedReadStream(ReadOnlyMemory<byte> prefix, Stream inner, bool leaveOpen) : Stream
 {
     private ReadOnlyMemory<byte> _prefix = prefix;
 

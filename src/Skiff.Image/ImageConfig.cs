@@ -20,7 +20,7 @@ public sealed record ImageConfig
     {
         try
         {
-            return JsonSerializer.Deserialize(json, ImageJsonContext.Default.ImageConfig)
+            return JsonSerializer.Deserialize(json, ImageJsonContext.Go.ImageConfig)
                 ?? throw new MalformedImageException("image config is null");
         }
         catch (JsonException e)
@@ -29,7 +29,7 @@ public sealed record ImageConfig
         }
     }
 
-    public byte[] ToJson() => JsonSerializer.SerializeToUtf8Bytes(this, ImageJsonContext.Default.ImageConfig);
+    public byte[] ToJson() => JsonSerializer.SerializeToUtf8Bytes(this, ImageJsonContext.Go.ImageConfig);
 }
 
 /// <summary>The execution parameters of an image ("config" inside the image config).</summary>

@@ -1,3 +1,5 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace Skiff.Image;
@@ -9,4 +11,16 @@ namespace Skiff.Image;
 [JsonSerializable(typeof(ImageConfig))]
 [JsonSerializable(typeof(Descriptor))]
 [JsonSerializable(typeof(Platform))]
-public sealed partial class ImageJsonContext : JsonSerializerContext;
+public sealed partial class ImageJsonContext : JsonSerializerContext
+{
+    /// <summary>
+    /// Writes JSON as Go's encoder does for these documents: "+" in media types stays literal (the default
+    /// encoder would write \u002B), so manifests we produce look like every other tool's.
+    /// </summary>
+    public static ImageJsonContext Go { get; } = new(new JsonSerializerOptions
+    {
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+        Converters = { new Rfc3339TimeConverter() },
+    });
+}

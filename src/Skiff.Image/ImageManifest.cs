@@ -30,7 +30,7 @@ public sealed record ImageManifest
         ImageManifest? m;
         try
         {
-            m = JsonSerializer.Deserialize(json, ImageJsonContext.Default.ImageManifest);
+            m = JsonSerializer.Deserialize(json, ImageJsonContext.Go.ImageManifest);
         }
         catch (JsonException e)
         {
@@ -48,8 +48,9 @@ public sealed record ImageManifest
         return m;
     }
 
-    public byte[] ToJson() => JsonSerializer.SerializeToUtf8Bytes(this, ImageJsonContext.Default.ImageManifest);
+    public byte[] ToJson() => JsonSerializer.SerializeToUtf8Bytes(this, ImageJsonContext.Go.ImageManifest);
 
+    [JsonIgnore]
     public bool IsDocker => MediaTypes.IsDocker(MediaType) || MediaTypes.IsDocker(Config.MediaType);
 }
 
@@ -71,7 +72,7 @@ public sealed record ImageIndex
         ImageIndex? i;
         try
         {
-            i = JsonSerializer.Deserialize(json, ImageJsonContext.Default.ImageIndex);
+            i = JsonSerializer.Deserialize(json, ImageJsonContext.Go.ImageIndex);
         }
         catch (JsonException e)
         {
@@ -88,7 +89,7 @@ public sealed record ImageIndex
         return i;
     }
 
-    public byte[] ToJson() => JsonSerializer.SerializeToUtf8Bytes(this, ImageJsonContext.Default.ImageIndex);
+    public byte[] ToJson() => JsonSerializer.SerializeToUtf8Bytes(this, ImageJsonContext.Go.ImageIndex);
 
     /// <summary>The manifest for <paramref name="platform"/>, preferring an exact variant match.</summary>
     public Descriptor? Select(Platform platform) =>

@@ -71,3 +71,19 @@ public class ManifestTests
     public void Sniffer_tells_manifest_kinds(string json, string expected) =>
         Assert.Equal(expected, ManifestSniffer.DetectMediaType(Encoding.UTF8.GetBytes(json)));
 }
+
+public class ManifestWritingTests
+{
+    [Fact]
+    public void Written_manifests_keep_plus_signs_literal_and_hold_no_computed_fields()
+    {
+        var m = new ImageManifest
+        {
+            MediaType = MediaTypes.DockerManifest,
+            Config = new Descriptor { MediaType = MediaTypes.DockerConfig, Digest = Digest.Compute([]), Size = 0 },
+        };
+        string json = System.Text.Encoding.UTF8.GetString(m.ToJson());
+        Assert.Contains("\"application/vnd.docker.distribution.manifest.v2+json\"", json);
+        Assert.DoesNotContain("IsDocker", json);
+    }
+}

@@ -247,6 +247,28 @@ public sealed class ImageCopierTests
         Assert.True(dest.IsEmpty);
     }
 
+    [Theory]
+    [InlineData(Compression.Gzip)]
+    [InlineData(Compression.Zstd)]
+    [InlineData(Compression.None)]
+    public async Task Layer_compression_is_read_from_the_bytes_not_the_label(Compression wanted)
+    {
+        // c/image's docker-archive source labels plain tars as tar.gzip; such an image must still convert correctly.
+        MemoryImage source = RandomImage.Create(new RandomImageOptions { Layers = 2, Compression = Compression.None, Docker = true });
+        ImageManifest m = source.ParseManifest();
+        ImageManifest mislabelled = m with { Layers = m.Layers.Select(l => l with { MediaType = MediaTypes.DockerLayerGzip }).ToList() };
+        source.Manifest = new ManifestBlob(mislabelled.ToJson(), MediaTypes.DockerManifest);
+
+        var dest = new MemoryImage();
+        await _copier.CopyAsync(new MemoryImageReference(source), new MemoryImageReference(dest), new CopyOptions { Compression = wanted });
+        Assert.All(dest.ParseManifest().Layers, l => Assert.Equal(MediaTypes.LayerFor(wanted, docker: true), l.MediaType));
+        await ImageValidator.AssertValidAsync(new MemoryImageReference(dest));
+
+        using var dir = new TempDir();
+        await _copier.CopyAsync(new MemoryImageReference(source), Ref($"docker-archive:{dir["d.tar"]}"));
+        await ImageValidator.AssertValidAsync(Ref($"docker-archive:{dir["d.tar"]}"));
+    }
+
     private static IImageReference OciRef(string path, string name) => new Oci.OciLayoutReference(path, name);
 
     private static IImageReference Ref(string name) => TransportRegistry.CreateWithFileTransports().ParseImageName(name);

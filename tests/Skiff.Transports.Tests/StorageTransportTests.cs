@@ -75,6 +75,44 @@ public sealed class StorageTransportTests : IDisposable
     }
 
     [Fact]
+    public async Task Layer_known_on_another_parent_is_reused_by_copying_it_within_the_store()
+    {
+        var random = new Random(9);
+        (byte[] baseA, Digest baseADiff) = RandomImage.CreateLayerTar(random, 2, 1000, "a");
+        (byte[] baseB, Digest baseBDiff) = RandomImage.CreateLayerTar(random, 2, 1000, "b");
+        (byte[] shared, Digest sharedDiff) = RandomImage.CreateLayerTar(random, 2, 1000, "shared");
+        MemoryImage first = Build([baseA, shared], [baseADiff, sharedDiff]);
+        MemoryImage second = Build([baseB, shared], [baseBDiff, sharedDiff]);
+
+        await _copier.CopyAsync(new MemoryImageReference(first), Ref("containers-storage:localhost/first:1"));
+        var events = new List<CopyProgress>();
+        await _copier.CopyAsync(new MemoryImageReference(second), Ref("containers-storage:localhost/second:1"), new CopyOptions { Progress = new ListProgress(events) });
+
+        Assert.Single(events, e => e.Kind == CopyProgressKind.BlobSkipped);
+        Assert.Equal(2, _store.ListLayers().Count(l => l.DiffId == sharedDiff));
+        await ImageValidator.AssertValidAsync(Ref("containers-storage:localhost/second:1"));
+    }
+
+    private static MemoryImage Build(byte[][] tars, Digest[] diffIds)
+    {
+        var image = new MemoryImage();
+        var layers = tars.Select(t =>
+        {
+            byte[] gz = RandomImage.Compress(t, Compression.Gzip);
+            return new Descriptor { MediaType = MediaTypes.OciLayerGzip, Digest = image.AddBlob(gz), Size = gz.Length };
+        }).ToList();
+        byte[] config = new ImageConfig { Architecture = "amd64", Os = "linux", RootFs = new RootFs { DiffIds = [.. diffIds] } }.ToJson();
+        var manifest = new ImageManifest
+        {
+            MediaType = MediaTypes.OciManifest,
+            Config = new Descriptor { MediaType = MediaTypes.OciConfig, Digest = image.AddBlob(config), Size = config.Length },
+            Layers = layers,
+        };
+        image.Manifest = new ManifestBlob(manifest.ToJson(), MediaTypes.OciManifest);
+        return image;
+    }
+
+    [Fact]
     public async Task Corrupt_layer_stores_no_image()
     {
         MemoryImage image = RandomImage.Create(new RandomImageOptions { Layers = 2 });

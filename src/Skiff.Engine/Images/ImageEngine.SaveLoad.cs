@@ -1,5 +1,3 @@
-using System.Formats.Tar;
-using System.Text.Json;
 using Skiff.Image;
 using Skiff.Image.Transports;
 using Skiff.Storage;
@@ -12,8 +10,6 @@ namespace Skiff.Engine.Images;
 
 public sealed partial class ImageEngine
 {
-    private const string RefNameAnnotation = "org.opencontainers.image.ref.name";
-
     private ContainersStorageTransport StorageTransport => _storageTransport ??= new ContainersStorageTransport(_store);
 
     private ContainersStorageTransport? _storageTransport;
@@ -89,13 +85,30 @@ public sealed partial class ImageEngine
     /// <summary>podman load: every image of an archive or layout, named as the archive names it.</summary>
     public async Task<LoadReport> LoadAsync(LoadOptions options, CancellationToken cancellationToken = default)
     {
-        TransportRegistry registry = TransportRegistry.CreateWithFileTransports();
         var copier = new ImageCopier();
         var copyOptions = new CopyOptions { Progress = options.Progress };
         var loaded = new List<string>();
-        var sources = await ListLoadSourcesAsync(registry, options.Input, cancellationToken).ConfigureAwait(false);
-        foreach ((IImageReference source, IReadOnlyList<Reference> names) in sources)
+        if (!File.Exists(options.Input) && !Directory.Exists(options.Input))
         {
+            throw new SkiffException($"{options.Input}: no such file or directory");
+        }
+        IReadOnlyList<ArchivedImage> archived;
+        try
+        {
+            archived = await ImageArchives.ListAsync(options.Input, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is InvalidDataException or EndOfStreamException or FormatException)
+        {
+            throw new MalformedImageException($"{options.Input}: payload does not match any of the supported image formats: {e.Message}", e);
+        }
+        foreach (ArchivedImage image in archived)
+        {
+            IImageReference source = image.Reference;
+            // docker save writes RepoTags in docker's normal form (busybox:latest is docker.io's); an OCI
+            // ref.name without a domain is a local name, as podman names what it saves.
+            IReadOnlyList<Reference> names = source.Transport.Name == "docker-archive"
+                ? image.Names.Select(n => Reference.Parse(n).TagOrLatest()).ToList()
+                : image.Names.SelectMany(LocalNames).ToList();
             Reference? first = names.FirstOrDefault();
             // An unnamed image is addressed in the store by its id, which is its config digest.
             string? id0 = first is null ? await ConfigIdOfAsync(source, cancellationToken).ConfigureAwait(false) : null;
@@ -124,56 +137,9 @@ public sealed partial class ImageEngine
         return ImageManifest.Parse(top.Bytes).Config.Digest.Encoded;
     }
 
-    private static async Task<List<(IImageReference Source, IReadOnlyList<Reference> Names)>> ListLoadSourcesAsync(
-        TransportRegistry registry, string input, CancellationToken cancellationToken)
+    /// <summary>An archive's name as podman stores it: RepoTags are full names, a bare ref.name is local.</summary>
+    private static IReadOnlyList<Reference> LocalNames(string refName)
     {
-        var result = new List<(IImageReference, IReadOnlyList<Reference>)>();
-        if (Directory.Exists(input))
-        {
-            if (File.Exists(Path.Combine(input, "index.json")))
-            {
-                foreach (string? refName in ReadIndexRefNames(await File.ReadAllBytesAsync(Path.Combine(input, "index.json"), cancellationToken).ConfigureAwait(false)))
-                {
-                    result.Add((registry.ParseImageName(refName is null ? $"oci:{input}" : $"oci:{input}:{refName}"), LocalNames(refName)));
-                }
-                return result;
-            }
-            if (File.Exists(Path.Combine(input, "manifest.json")))
-            {
-                result.Add((registry.ParseImageName($"dir:{input}"), []));
-                return result;
-            }
-            throw new MalformedImageException($"{input}: payload does not match any of the supported image formats (oci, dir)");
-        }
-        if (!File.Exists(input))
-        {
-            throw new SkiffException($"{input}: no such file or directory");
-        }
-        string kind = await SniffArchiveAsync(input, cancellationToken).ConfigureAwait(false);
-        if (kind == "docker-archive")
-        {
-            IReadOnlyList<DockerArchiveManifestItem> items = await DockerArchiveSource.ListImagesAsync(input, cancellationToken).ConfigureAwait(false);
-            for (int i = 0; i < items.Count; i++)
-            {
-                var names = (items[i].RepoTags ?? []).Select(t => Reference.Parse(t).TagOrLatest()).ToList();
-                result.Add((registry.ParseImageName($"docker-archive:{input}:@{i}"), names));
-            }
-            return result;
-        }
-        byte[] index = await ReadTarMemberAsync(input, "index.json", cancellationToken).ConfigureAwait(false);
-        foreach (string? refName in ReadIndexRefNames(index))
-        {
-            result.Add((registry.ParseImageName(refName is null ? $"oci-archive:{input}" : $"oci-archive:{input}:{refName}"), LocalNames(refName)));
-        }
-        return result;
-    }
-
-    private static IReadOnlyList<Reference> LocalNames(string? refName)
-    {
-        if (refName is null)
-        {
-            return [];
-        }
         try
         {
             return [Reference.ParseLocal(refName)];
@@ -182,69 +148,5 @@ public sealed partial class ImageEngine
         {
             return [];
         }
-    }
-
-    private static List<string?> ReadIndexRefNames(byte[] indexJson)
-    {
-        ImageIndex index = ImageIndex.Parse(indexJson);
-        if (index.Manifests.Count == 0)
-        {
-            throw new MalformedImageException("index.json lists no images");
-        }
-        List<string?> names = index.Manifests.Select(m => m.Annotations?.GetValueOrDefault(RefNameAnnotation)).ToList();
-        // Unnamed entries can only be addressed when they are alone (the transport picks the only image).
-        if (names.Count > 1 && names.Any(n => n is null))
-        {
-            names = names.Where(n => n is not null).ToList();
-        }
-        return names.Distinct().ToList();
-    }
-
-    /// <summary>Tells oci-archive from docker-archive by the members at the top of the tar.</summary>
-    private static async Task<string> SniffArchiveAsync(string path, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await using FileStream file = File.OpenRead(path);
-            await using var reader = new TarReader(file);
-            while (await reader.GetNextEntryAsync(copyData: false, cancellationToken).ConfigureAwait(false) is { } entry)
-            {
-                string name = entry.Name.StartsWith("./", StringComparison.Ordinal) ? entry.Name[2..] : entry.Name;
-                if (name is "manifest.json")
-                {
-                    return "docker-archive";
-                }
-                if (name is "oci-layout" or "index.json")
-                {
-                    return "oci-archive";
-                }
-            }
-        }
-        catch (Exception e) when (e is InvalidDataException or EndOfStreamException or FormatException or ArgumentException)
-        {
-            throw new MalformedImageException($"{path}: payload does not match any of the supported image formats: {e.Message}", e);
-        }
-        throw new MalformedImageException($"{path}: payload does not match any of the supported image formats (oci-archive, docker-archive)");
-    }
-
-    private static async Task<byte[]> ReadTarMemberAsync(string path, string member, CancellationToken cancellationToken)
-    {
-        await using FileStream file = File.OpenRead(path);
-        await using var reader = new TarReader(file);
-        while (await reader.GetNextEntryAsync(copyData: false, cancellationToken).ConfigureAwait(false) is { } entry)
-        {
-            string name = entry.Name.StartsWith("./", StringComparison.Ordinal) ? entry.Name[2..] : entry.Name;
-            if (name == member && entry.DataStream is { } data)
-            {
-                if (entry.Length > ImageManifest.MaxBytes)
-                {
-                    throw new MalformedImageException($"{path}: {member} of {entry.Length} bytes is too large");
-                }
-                var ms = new MemoryStream();
-                await data.CopyToAsync(ms, cancellationToken).ConfigureAwait(false);
-                return ms.ToArray();
-            }
-        }
-        throw new MalformedImageException($"{path}: archive has no {member}");
     }
 }

@@ -59,6 +59,11 @@ public interface IImageSource : IAsyncDisposable
 /// <summary>What the destination knows about a blob being written.</summary>
 public sealed record BlobInfo
 {
+    /// <summary>
+    /// The blob as the copier will deliver it. When the copier changes the bytes on the way (recompression) the
+    /// digest is empty and the size -1 (or, decompressing, the digest is the DiffID and the size -1): the destination
+    /// computes them and returns them from PutBlobAsync.
+    /// </summary>
     public required Descriptor Descriptor { get; init; }
 
     /// <summary>The blob is the image config rather than a layer.</summary>

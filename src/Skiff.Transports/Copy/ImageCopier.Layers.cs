@@ -91,16 +91,29 @@ public sealed partial class ImageCopier
         run.Report(CopyProgressKind.BlobStarted, $"Copying blob {layer.Digest}", layer.Digest, layer.Size);
         Stream raw = await run.Source.GetBlobAsync(layer, cancellationToken).ConfigureAwait(false);
         await using var verifying = new DigestingStream(raw, layer.Digest, layer.Size);
+        (Stream content, Compression actual) = await PeekCompressionAsync(verifying, cancellationToken).ConfigureAwait(false);
+        if (want is { } wanted && actual != stored)
+        {
+            // The bytes decide, not the label (c/image labels docker-archive layers gzip whatever they are).
+            recompress = wanted != actual;
+            mediaType = MediaTypes.LayerFor(wanted, docker);
+            target = !recompress
+                ? layer with { MediaType = mediaType }
+                : wanted == Compression.None
+                    ? new Descriptor { MediaType = mediaType, Digest = diffId, Size = -1 }
+                    : new Descriptor { MediaType = mediaType, Size = -1 };
+            info = info with { Descriptor = target };
+        }
         Descriptor put;
         if (!recompress)
         {
-            put = await run.Destination.PutBlobAsync(verifying, info, cancellationToken).ConfigureAwait(false);
+            put = await run.Destination.PutBlobAsync(content, info, cancellationToken).ConfigureAwait(false);
             // A destination that stopped reading before the end would have skipped the check at end of stream.
             verifying.Verify();
         }
         else
         {
-            put = await PutConvertedAsync(run, verifying, layer.Digest, want!.Value, diffId, info, cancellationToken).ConfigureAwait(false);
+            put = await PutConvertedAsync(run, verifying, content, layer.Digest, want!.Value, diffId, info, cancellationToken).ConfigureAwait(false);
         }
         run.Report(CopyProgressKind.BlobDone, $"Copying blob {Short(layer.Digest)} done", layer.Digest, layer.Size);
         return put with { MediaType = mediaType };
@@ -111,7 +124,7 @@ public sealed partial class ImageCopier
     /// the source digest and the DiffID before it ends the stream, and completes the pipe with the error otherwise, so
     /// the destination sees the failure while still reading and keeps nothing.
     /// </summary>
-    private static async Task<Descriptor> PutConvertedAsync(CopyRun run, DigestingStream verifying, Digest layerDigest, Compression want, Digest diffId, BlobInfo info, CancellationToken cancellationToken)
+    private static async Task<Descriptor> PutConvertedAsync(CopyRun run, DigestingStream verifying, Stream content, Digest layerDigest, Compression want, Digest diffId, BlobInfo info, CancellationToken cancellationToken)
     {
         var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 1 << 20, resumeWriterThreshold: 1 << 19));
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -120,7 +133,7 @@ public sealed partial class ImageCopier
             Exception? error = null;
             try
             {
-                await ProduceAsync(verifying, pipe.Writer, want, run.Options.CompressionLevel, diffId, cts.Token).ConfigureAwait(false);
+                await ProduceAsync(verifying, content, pipe.Writer, want, run.Options.CompressionLevel, diffId, cts.Token).ConfigureAwait(false);
             }
             catch (Exception e) when (e is InvalidDataException or ZstdSharp.ZstdException)
             {
@@ -166,10 +179,10 @@ public sealed partial class ImageCopier
         return new MalformedImageException($"layer {layerDigest}: cannot decompress: {error.Message}", error);
     }
 
-    private static async Task ProduceAsync(DigestingStream verifying, PipeWriter writer, Compression want, int? level, Digest diffId, CancellationToken cancellationToken)
+    private static async Task ProduceAsync(DigestingStream verifying, Stream content, PipeWriter writer, Compression want, int? level, Digest diffId, CancellationToken cancellationToken)
     {
         await using Stream sink = writer.AsStream(leaveOpen: true);
-        (Stream decompressed, _) = await Compressors.OpenDecompressedAsync(verifying, leaveOpen: true, cancellationToken).ConfigureAwait(false);
+        (Stream decompressed, _) = await Compressors.OpenDecompressedAsync(content, leaveOpen: true, cancellationToken).ConfigureAwait(false);
         await using (decompressed.ConfigureAwait(false))
         {
             await using var tar = new DigestingStream(decompressed, leaveOpen: true);
@@ -186,13 +199,21 @@ public sealed partial class ImageCopier
                 }
             }
             // The decompressor may stop at the end of the compressed stream; read the rest so the source check runs.
-            await verifying.CopyToAsync(Stream.Null, cancellationToken).ConfigureAwait(false);
+            await content.CopyToAsync(Stream.Null, cancellationToken).ConfigureAwait(false);
             verifying.Verify();
             if (tar.Digest != diffId)
             {
                 throw new DigestMismatchException($"layer {verifying.Digest}: uncompressed digest {tar.Digest} does not match the config's diff_id {diffId}");
             }
         }
+    }
+
+    /// <summary>Reads the first bytes to learn the blob's real compression; the returned stream replays them.</summary>
+    private static async Task<(Stream Content, Compression Compression)> PeekCompressionAsync(Stream stream, CancellationToken cancellationToken)
+    {
+        byte[] head = new byte[4];
+        int n = await stream.ReadAtLeastAsync(head, head.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
+        return (new PrefixedReadStream(head.AsMemory(0, n), stream, leaveOpen: true), Compressors.Detect(head.AsSpan(0, n)));
     }
 
     private static string Short(Digest d) => d.Encoded.Length >= 12 ? d.Encoded[..12] : d.Encoded;

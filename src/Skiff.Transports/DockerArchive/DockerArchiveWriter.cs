@@ -90,7 +90,7 @@ public sealed class DockerArchiveWriter : IAsyncDisposable
             try
             {
                 await using var fs = new FileStream(temp, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous);
-                await AddEntryAsync(w.Digest, entryName(w.Digest), fs, expected: null, cancellationToken).ConfigureAwait(false);
+                await AddEntryAsync(w.Digest, entryName(w.Digest), fs, null, fs.Length, cancellationToken).ConfigureAwait(false);
                 return w;
             }
             finally
@@ -99,11 +99,11 @@ public sealed class DockerArchiveWriter : IAsyncDisposable
             }
         }
         await using var hashing = new DigestingStream(content, expected.Digest, expected.Size, leaveOpen: true);
-        long size = await AddEntryAsync(expected.Digest, entryName(expected.Digest), hashing, hashing, cancellationToken).ConfigureAwait(false);
+        long size = await AddEntryAsync(expected.Digest, entryName(expected.Digest), hashing, hashing, expected.Size, cancellationToken).ConfigureAwait(false);
         return new BlobFile.Written(expected.Digest, size);
     }
 
-    private async Task<long> AddEntryAsync(Digest digest, string name, Stream data, DigestingStream? expected, CancellationToken cancellationToken)
+    private async Task<long> AddEntryAsync(Digest digest, string name, Stream data, DigestingStream? expected, long knownSize, CancellationToken cancellationToken)
     {
         await _lock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -118,7 +118,7 @@ public sealed class DockerArchiveWriter : IAsyncDisposable
             }
             try
             {
-                await _tar.WriteEntryAsync(NewEntry(TarEntryType.RegularFile, name, data), cancellationToken).ConfigureAwait(false);
+                await _tar.WriteEntryAsync(NewEntry(TarEntryType.RegularFile, name, data, knownSize), cancellationToken).ConfigureAwait(false);
                 expected?.Verify();
             }
             catch (Exception e)
@@ -204,11 +204,11 @@ public sealed class DockerArchiveWriter : IAsyncDisposable
             string id = Digest.Compute(LegacyLayerJson(configDoc.RootElement, top, lastId, null, chainId)).Encoded;
             if (_legacyLayers.Add(id))
             {
-                await _tar.WriteEntryAsync(new GnuTarEntry(TarEntryType.SymbolicLink, $"{id}/layer.tar")
+                await _tar.WriteEntryAsync(new UstarTarEntry(TarEntryType.SymbolicLink, $"{id}/layer.tar")
                 {
                     LinkName = "../" + LayerPath(layers[i]),
                     ModificationTime = DateTimeOffset.UnixEpoch,
-                    Mode = (UnixFileMode)511, // 0777
+                    Mode = 0, // as podman writes it
                 }, cancellationToken).ConfigureAwait(false);
                 await WriteBytesAsync($"{id}/VERSION", "1.0"u8.ToArray(), cancellationToken).ConfigureAwait(false);
                 await WriteBytesAsync($"{id}/json", LegacyLayerJson(configDoc.RootElement, top, lastId, id, null), cancellationToken).ConfigureAwait(false);
@@ -267,14 +267,20 @@ public sealed class DockerArchiveWriter : IAsyncDisposable
     }
 
     private Task WriteBytesAsync(string name, byte[] bytes, CancellationToken cancellationToken) =>
-        _tar.WriteEntryAsync(NewEntry(TarEntryType.RegularFile, name, new MemoryStream(bytes)), cancellationToken);
+        _tar.WriteEntryAsync(NewEntry(TarEntryType.RegularFile, name, new MemoryStream(bytes), bytes.Length), cancellationToken);
 
-    private static GnuTarEntry NewEntry(TarEntryType type, string name, Stream data) => new(type, name)
+    // Go's archive/tar, which podman uses, writes ustar headers whenever the entry fits; so do we. A layer whose size
+    // is not known up front, or is past ustar's 8 GiB, gets a GNU header (base-256 size) instead.
+    private const long UstarMaxSize = (1L << 33) - 1;
+
+    private static TarEntry NewEntry(TarEntryType type, string name, Stream data, long knownSize)
     {
-        DataStream = data,
-        Mode = (UnixFileMode)292, // 0444, as podman writes them
-        ModificationTime = DateTimeOffset.UnixEpoch,
-    };
+        TarEntry entry = knownSize is >= 0 and <= UstarMaxSize ? new UstarTarEntry(type, name) : new GnuTarEntry(type, name);
+        entry.DataStream = data;
+        entry.Mode = (UnixFileMode)292; // 0444, as podman writes them
+        entry.ModificationTime = DateTimeOffset.UnixEpoch;
+        return entry;
+    }
 
     internal async Task WriteConfigAsync(Digest digest, byte[] config, CancellationToken cancellationToken)
     {
