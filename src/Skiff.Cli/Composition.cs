@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Skiff.Cli.Commands.Buildah;
 using Skiff.Cli.Commands.Images;
 using Skiff.Cli.Commands.Registry;
 using Skiff.Cli.Commands.Skopeo;
@@ -68,6 +69,21 @@ public static class Composition
     public static IEnumerable<Func<CommandContext, Command>> BuildahVerbs() =>
     [
         VersionCommand.Create,
+        FromCommand.Create,
+        MountCommands.CreateMount,
+        MountCommands.CreateUmount,
+        CopyCommands.CreateCopy,
+        CopyCommands.CreateAdd,
+        ConfigCommand.Create,
+        CommitCommand.Create,
+        RunCommand.Create,
+        ContainersCommand.Create,
+        RmCommand.Create,
+        ImagesCommand.Create,
+        BuildahRmiCommand.Create,
+        TagCommands.CreateTag,
+        BuildahInspectCommand.Create,
+        InfoCommand.Create,
     ];
 
     public static IEnumerable<Func<CommandContext, Command>> SkopeoVerbs() =>

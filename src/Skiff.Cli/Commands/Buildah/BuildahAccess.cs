@@ -1,0 +1,37 @@
+using System.CommandLine;
+using Skiff.Cli.Framework;
+using Skiff.Engine.Build;
+using Skiff.Transports.Copy;
+
+namespace Skiff.Cli.Commands.Buildah;
+
+/// <summary>The store and the build engine over it, for one buildah verb.</summary>
+internal sealed class BuildahAccess : IDisposable
+{
+    private BuildahAccess(EngineAccess engine)
+    {
+        Engine = engine;
+        Build = new BuildEngine(engine.Store);
+    }
+
+    public EngineAccess Engine { get; }
+    public BuildEngine Build { get; }
+
+    public static BuildahAccess Open(CommandContext context, ParseResult parseResult) => new(EngineAccess.Open(context, parseResult));
+
+    /// <summary>Copy progress lines as Buildah prints them on a non-terminal (on stderr, keeping stdout for the result).</summary>
+    public static IProgress<CopyProgress> Progress(TextWriter err) => new SyncProgress(p =>
+    {
+        if (p.Line is { } line)
+        {
+            err.WriteLine(line);
+        }
+    });
+
+    public void Dispose() => Engine.Dispose();
+
+    private sealed class SyncProgress(Action<CopyProgress> report) : IProgress<CopyProgress>
+    {
+        public void Report(CopyProgress value) => report(value);
+    }
+}
