@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Skiff.Cli.Commands.Containers;
 using Skiff.Cli.Commands.Images;
 using Skiff.Cli.Commands.System;
 using Skiff.Cli.Framework;
@@ -54,6 +55,23 @@ public static class Composition
         HistoryCommand.Create,
         SaveLoadCommands.CreateSave,
         SaveLoadCommands.CreateLoad,
+        // Containers (runtime helper): keep these lines together.
+        ContainerGroup.Create,
+        CreateCommand.Create,
+        RunCommand.Create,
+        LifecycleCommands.CreateStart,
+        LifecycleCommands.CreateStop,
+        LifecycleCommands.CreateRestart,
+        LifecycleCommands.CreateKill,
+        LifecycleCommands.CreatePause,
+        LifecycleCommands.CreateUnpause,
+        LifecycleCommands.CreateWait,
+        LifecycleCommands.CreateRename,
+        RmCommand.Create,
+        PsCommand.Create,
+        LogsCommand.Create,
+        ExecCommand.Create,
+        PortCommand.Create,
     ];
 
     public static IEnumerable<Func<CommandContext, Command>> BuildahVerbs() =>
