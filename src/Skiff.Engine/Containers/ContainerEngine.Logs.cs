@@ -100,10 +100,30 @@ public sealed partial class ContainerEngine
         {
             return null;
         }
-        if (!DateTimeOffset.TryParse(parts[0], CultureInfo.InvariantCulture, DateTimeStyles.None, out DateTimeOffset time))
+        if (ParseTimestamp(parts[0]) is not { } time)
         {
             return null;
         }
-        return new LogLine(time, parts[1] == "stderr", parts.Length > 3 ? parts[3] : "", parts[2] == "P");
+        return new LogLine(time, parts[1] == "stderr", parts.Length > 3 ? parts[3] : "", parts[2] == "P") { TimeText = parts[0] };
+    }
+
+    /// <summary>conmon writes nanoseconds; .NET parses at most seven fraction digits.</summary>
+    private static DateTimeOffset? ParseTimestamp(string text)
+    {
+        int dot = text.IndexOf('.', StringComparison.Ordinal);
+        if (dot > 0)
+        {
+            int end = dot + 1;
+            while (end < text.Length && char.IsAsciiDigit(text[end]))
+            {
+                end++;
+            }
+            string fraction = text[(dot + 1)..end];
+            if (fraction.Length > 7)
+            {
+                text = text[..(dot + 1)] + fraction[..7] + text[end..];
+            }
+        }
+        return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out DateTimeOffset time) ? time : null;
     }
 }

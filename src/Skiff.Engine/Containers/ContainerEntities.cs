@@ -101,7 +101,11 @@ public sealed record LogsOptions
 }
 
 /// <summary>One line of a container's log.</summary>
-public sealed record LogLine(DateTimeOffset Time, bool Stderr, string Text, bool Partial);
+public sealed record LogLine(DateTimeOffset Time, bool Stderr, string Text, bool Partial)
+{
+    /// <summary>The timestamp as the log file has it (RFC 3339 with nanoseconds), which `logs -t` prints.</summary>
+    public string TimeText { get; init; } = "";
+}
 
 public sealed record CommitOptions
 {

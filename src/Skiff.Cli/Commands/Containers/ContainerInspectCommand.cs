@@ -47,7 +47,7 @@ public static class ContainerInspectCommand
             }
             else
             {
-                ReportFormatter.ForItem("inspect", fmt).Render(context.Out, items, new JsonObject(), noHeading: true);
+                ReportFormatter.ForList("inspect", fmt).Render(context.Out, items);
             }
             if (error is not null)
             {

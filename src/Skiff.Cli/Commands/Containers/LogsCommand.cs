@@ -53,7 +53,7 @@ public static partial class LogsCommand
                     TextWriter w = line.Stderr ? context.Err : context.Out;
                     if (options.Timestamps)
                     {
-                        w.Write(line.Time.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffffffzzz", CultureInfo.InvariantCulture).Replace("fffffffff", "", StringComparison.Ordinal) + " ");
+                        w.Write(line.TimeText + " ");
                     }
                     w.Write(prefix);
                     w.Write(line.Text);
