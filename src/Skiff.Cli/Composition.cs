@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Skiff.Cli.Commands.Buildah;
+using Skiff.Cli.Commands.Containers;
 using Skiff.Cli.Commands.Images;
 using Skiff.Cli.Commands.Registry;
 using Skiff.Cli.Commands.Skopeo;
@@ -64,6 +65,23 @@ public static class Composition
         LoginCommands.CreateLogout,
         SearchCommand.Create,
         ManifestCommand.Create,
+        // Containers (runtime helper): keep these lines together.
+        ContainerGroup.Create,
+        CreateCommand.Create,
+        RunCommand.Create,
+        LifecycleCommands.CreateStart,
+        LifecycleCommands.CreateStop,
+        LifecycleCommands.CreateRestart,
+        LifecycleCommands.CreateKill,
+        LifecycleCommands.CreatePause,
+        LifecycleCommands.CreateUnpause,
+        LifecycleCommands.CreateWait,
+        LifecycleCommands.CreateRename,
+        RmCommand.Create,
+        PsCommand.Create,
+        LogsCommand.Create,
+        ExecCommand.Create,
+        PortCommand.Create,
     ];
 
     public static IEnumerable<Func<CommandContext, Command>> BuildahVerbs() =>
