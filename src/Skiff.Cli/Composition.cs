@@ -95,6 +95,7 @@ public static class Composition
         ConfigCommand.Create,
         CommitCommand.Create,
         RunCommand.Create,
+        BuildCommand.Create,
         ContainersCommand.Create,
         RmCommand.Create,
         ImagesCommand.Create,

@@ -23,6 +23,12 @@ public sealed record CommitRequest
     /// <summary>Remove the working container after the commit.</summary>
     public bool Remove { get; init; }
     public IProgress<CopyProgress>? Progress { get; init; }
+
+    /// <summary>No new layer: only the config changed (Containerfile ENV, LABEL, ...); history marks it empty_layer.</summary>
+    public bool EmptyLayer { get; init; }
+
+    /// <summary>The history entry's created_by for this commit (a Containerfile step); default: Buildah's rule.</summary>
+    public string? CreatedBy { get; init; }
 }
 
 /// <summary>What a commit made: the image id (config digest hex) and the manifest's digest.</summary>
@@ -68,11 +74,13 @@ public sealed partial class WorkingContainers
 
         ImageRecord? baseImage = builder.Record.ImageId is null ? null : _store.FindImage(builder.Record.ImageId);
         string? parent = request.Squash ? null : baseImage?.TopLayer;
-        LayerRecord layer = await WriteLayerAsync(builder, request.Squash, parent, cancellationToken).ConfigureAwait(false);
-        List<LayerRecord> chain = Chain(layer);
+        LayerRecord? layer = request.EmptyLayer && !request.Squash
+            ? (parent is null ? null : _store.GetLayer(parent))
+            : await WriteLayerAsync(builder, request.Squash, parent, cancellationToken).ConfigureAwait(false);
+        List<LayerRecord> chain = layer is null ? [] : Chain(layer);
 
         DateTimeOffset now = _time.GetUtcNow();
-        byte[] configBytes = MakeConfig(builder, chain, request.Squash, docker, now);
+        byte[] configBytes = MakeConfig(builder, chain, request, docker, now);
         Digest configDigest = Digest.Compute(configBytes);
         byte[] manifestBytes = MakeManifest(builder, chain, configDigest, configBytes.Length, docker);
         bool existed = _store.FindImage(configDigest.Encoded) is not null;
@@ -80,7 +88,7 @@ public sealed partial class WorkingContainers
         {
             ConfigBytes = configBytes,
             Manifest = new ManifestBlob(manifestBytes, docker ? MediaTypes.DockerManifest : MediaTypes.OciManifest),
-            TopLayer = layer.Id,
+            TopLayer = layer?.Id,
             Names = localName is null ? [] : [localName.ToString()],
         }, cancellationToken).ConfigureAwait(false);
 
@@ -173,8 +181,9 @@ public sealed partial class WorkingContainers
         return chain;
     }
 
-    private static byte[] MakeConfig(Builder builder, List<LayerRecord> chain, bool squash, bool docker, DateTimeOffset now)
+    private static byte[] MakeConfig(Builder builder, List<LayerRecord> chain, CommitRequest request, bool docker, DateTimeOffset now)
     {
+        bool squash = request.Squash;
         BuilderState state = builder.State;
         ImageConfig config = builder.Config;
         ContainerConfig c = config.Config ?? new ContainerConfig();
@@ -199,7 +208,8 @@ public sealed partial class WorkingContainers
             c = c with { Extra = extra.Count == 0 ? null : extra };
         }
 
-        string createdBy = state.ImageCreatedBy.Length > 0 ? state.ImageCreatedBy
+        string createdBy = request.CreatedBy is { Length: > 0 } step ? step
+            : state.ImageCreatedBy.Length > 0 ? state.ImageCreatedBy
             : docker && state.Shell is { Count: > 0 } sh ? string.Join(' ', sh)
             : docker ? "/bin/sh -c"
             : "/bin/sh";
@@ -209,6 +219,7 @@ public sealed partial class WorkingContainers
             CreatedBy = createdBy,
             Author = string.IsNullOrEmpty(config.Author) ? null : config.Author,
             Comment = state.HistoryComment.Length == 0 ? null : state.HistoryComment,
+            EmptyLayer = request.EmptyLayer && !squash,
         };
         List<HistoryEntry> history = squash ? [entry] : [.. config.History ?? [], entry];
         var result = config with

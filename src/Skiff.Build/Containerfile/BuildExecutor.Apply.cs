@@ -1,0 +1,157 @@
+using Microsoft.Win32.SafeHandles;
+using Skiff.Build.Containers;
+using Skiff.Build.Copy;
+using Skiff.Build.Run;
+
+namespace Skiff.Build.Containerfile;
+
+public sealed partial class BuildExecutor
+{
+    /// <summary>Applies one instruction to the working container; true when it changed files (a layer), false for config only.</summary>
+    private async Task<bool> ApplyAsync(Builder builder, Instruction ins, Func<string, string?> lookup, Dictionary<string, string?> args,
+        List<Stage> stages, Stage stage, BuildRequest req, bool cmdSetHere, CancellationToken cancellationToken)
+    {
+        List<string> shell = builder.State.Shell ?? DefaultShell;
+        switch (ins.Keyword)
+        {
+            case "RUN":
+            {
+                List<string> command = ins.ExecForm is { } exec ? [.. exec]
+                    : ins.Heredocs.Count > 0 && ins.Arguments.TrimStart().StartsWith("<<", StringComparison.Ordinal)
+                        ? [.. shell, ins.Heredocs[0].Content]
+                        : [.. shell, ins.Heredocs.Count > 0 ? ins.Arguments + "\n" + string.Concat(ins.Heredocs.Select(h => h.Content + h.Name + "\n")) : ins.Arguments];
+                var env = new List<string>();
+                var imageEnv = (builder.ContainerConfig.Env ?? []).Select(e => e.Split('=', 2)[0]).ToHashSet(StringComparer.Ordinal);
+                foreach ((string k, string? v) in args)
+                {
+                    if (v is not null && !imageEnv.Contains(k))
+                    {
+                        env.Add($"{k}={v}");
+                    }
+                }
+                string? network = ins.Flags.TryGetValue("network", out string? n) ? n : null;
+                int code = await _containers.RunAsync(builder, new RunRequest
+                {
+                    Command = command,
+                    Env = env,
+                    Network = network == "default" ? null : network,
+                    RuntimeStateRoot = req.RuntimeStateRoot,
+                    Runtime = req.Runtime,
+                }, cancellationToken).ConfigureAwait(false);
+                if (code != 0)
+                {
+                    throw new BuildException($"building at STEP \"{ins.Original}\": while running runtime: exit status {code}");
+                }
+                return true;
+            }
+            case "COPY" or "ADD":
+            {
+                (List<string> sources, string dest) = CopyArguments(ins, lookup);
+                if (ins.Keyword == "ADD" && sources.Any(s => s.StartsWith("http://", StringComparison.Ordinal) || s.StartsWith("https://", StringComparison.Ordinal)))
+                {
+                    throw new BuildException($"{ins.Where}: ADD from a URL is not supported yet");
+                }
+                string? from = ins.Flags.TryGetValue("from", out string? f) ? Words.Expand(f, lookup) : null;
+                if (from is not null)
+                {
+                    from = StageImage(stages, stage, from) ?? from;
+                }
+                var request = new AddCopyRequest
+                {
+                    Sources = sources,
+                    Destination = dest,
+                    ExtractArchives = ins.Keyword == "ADD" && from is null,
+                    Chown = ins.Flags.TryGetValue("chown", out string? chown) ? Words.Expand(chown, lookup) : null,
+                    Chmod = ins.Flags.TryGetValue("chmod", out string? chmod) ? chmod : null,
+                    ContextDir = from is null ? req.ContextDir : null,
+                };
+                try
+                {
+                    await _containers.CopyAsync(builder, request, from, cancellationToken).ConfigureAwait(false);
+                }
+                catch (BuildException e) when (e is not ContainerfileException)
+                {
+                    throw new BuildException($"{ins.Where}: {e.Message}", e);
+                }
+                return true;
+            }
+            case "WORKDIR":
+            {
+                string dir = Words.Expand(ins.Arguments, lookup);
+                if (!dir.StartsWith('/'))
+                {
+                    string cwd = builder.ContainerConfig.WorkingDir is { Length: > 0 } w ? w : "/";
+                    dir = cwd.TrimEnd('/') + "/" + dir;
+                }
+                Edit(builder, new ConfigEdit { WorkingDir = dir });
+                return await EnsureDirectoryAsync(builder, dir, cancellationToken).ConfigureAwait(false);
+            }
+            case "ENV":
+                Edit(builder, new ConfigEdit { Env = Words.Pairs(ins.Arguments, lookup, "ENV").Select(p => $"{p.Key}={p.Value}").ToList() });
+                return false;
+            case "LABEL":
+                Edit(builder, new ConfigEdit { Labels = Words.Pairs(ins.Arguments, lookup, "LABEL").Select(p => $"{p.Key}={p.Value}").ToList() });
+                return false;
+            case "EXPOSE":
+                Edit(builder, new ConfigEdit { Ports = Words.Split(ins.Arguments, lookup).Select(p => p.Contains('/') ? p.ToLowerInvariant() : p + "/tcp").ToList() });
+                return false;
+            case "CMD":
+                Edit(builder, new ConfigEdit { Cmd = ToJsonArray(ins.ExecForm ?? [.. shell, ins.Arguments]) });
+                return false;
+            case "ENTRYPOINT":
+                Edit(builder, new ConfigEdit
+                {
+                    Entrypoint = ToJsonArray(ins.ExecForm ?? [.. shell, ins.Arguments]),
+                    // An ENTRYPOINT resets a CMD inherited from the base image, as Docker does.
+                    Cmd = cmdSetHere ? null : "",
+                });
+                return false;
+            case "USER":
+                Edit(builder, new ConfigEdit { User = Words.Expand(ins.Arguments, lookup) });
+                return false;
+            case "VOLUME":
+                Edit(builder, new ConfigEdit { Volumes = ins.ExecForm is { } vols ? [.. vols] : Words.Split(ins.Arguments, lookup) });
+                return false;
+            case "STOPSIGNAL":
+                Edit(builder, new ConfigEdit { StopSignal = Words.Expand(ins.Arguments, lookup) });
+                return false;
+            case "SHELL":
+                Edit(builder, new ConfigEdit { Shell = ToJsonArray(ins.ExecForm!) });
+                return false;
+            case "ONBUILD":
+                Edit(builder, new ConfigEdit { OnBuild = [ins.Arguments] });
+                return false;
+            case "MAINTAINER":
+                Edit(builder, new ConfigEdit { Author = ins.Arguments });
+                return false;
+            case "HEALTHCHECK":
+                // Kept for docker-format images only in Buildah; not applied here yet.
+                return false;
+            default:
+                throw new ContainerfileException($"{ins.Where}: unknown instruction {ins.Keyword}");
+        }
+    }
+
+    private static void Edit(Builder builder, ConfigEdit edit) => builder.State = ConfigEditor.Apply(builder.State, edit with { HostEnvironment = _ => null });
+
+    /// <summary>Creates the WORKDIR in the container (inside its root); true when it had to be made.</summary>
+    private async Task<bool> EnsureDirectoryAsync(Builder builder, string dir, CancellationToken cancellationToken)
+    {
+        string root = await _containers.MountAsync(builder, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using ContainerRoot r = ContainerRoot.Open(root);
+            string rel = ContainerRoot.Relative(dir);
+            if (rel.Length == 0 || r.IsDirectory(rel))
+            {
+                return false;
+            }
+            using SafeFileHandle _ = r.OpenDirectory(rel, create: true);
+            return true;
+        }
+        finally
+        {
+            await _store.UnmountContainerAsync(builder.Id, force: false, CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+}
