@@ -78,6 +78,7 @@ public static class Composition
         RegistryVerbs.CreateListTags,
         RegistryVerbs.CreateDelete,
         RegistryVerbs.CreateManifestDigest,
+        SyncCommand.Create,
         LoginCommands.CreateLogin,
         LoginCommands.CreateLogout,
     ];
