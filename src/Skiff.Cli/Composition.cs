@@ -113,6 +113,7 @@ public static class Composition
         RegistryVerbs.CreateListTags,
         RegistryVerbs.CreateDelete,
         RegistryVerbs.CreateManifestDigest,
+        SyncCommand.Create,
         LoginCommands.CreateLogin,
         LoginCommands.CreateLogout,
     ];
