@@ -1,5 +1,7 @@
 using System.CommandLine;
 using Skiff.Cli.Commands.Containers;
+using Skiff.Cli.Commands.Networks;
+using Skiff.Cli.Commands.Volumes;
 using Skiff.Cli.Commands.Images;
 using Skiff.Cli.Commands.System;
 using Skiff.Cli.Framework;
@@ -72,6 +74,14 @@ public static class Composition
         LogsCommand.Create,
         ExecCommand.Create,
         PortCommand.Create,
+        FileCommands.CreateCommit,
+        FileCommands.CreateCp,
+        FileCommands.CreateDiff,
+        FileCommands.CreateExport,
+        FileCommands.CreateMount,
+        FileCommands.CreateUnmount,
+        VolumeGroup.Create,
+        NetworkGroup.Create,
     ];
 
     public static IEnumerable<Func<CommandContext, Command>> BuildahVerbs() =>
