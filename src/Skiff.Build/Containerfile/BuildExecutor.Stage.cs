@@ -14,6 +14,8 @@ public sealed partial class BuildExecutor
 {
     private static readonly List<string> DefaultShell = ["/bin/sh", "-c"];
 
+    private const string DefaultPath = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
     private async Task BuildStageAsync(List<Stage> stages, Stage stage, Dictionary<string, string?> globalArgs, RunState run, bool isFinal, CancellationToken cancellationToken)
     {
         BuildRequest req = run.Request;
@@ -30,6 +32,11 @@ public sealed partial class BuildExecutor
             Pull = req.Pull,
         }, cancellationToken).ConfigureAwait(false);
         string? current = builder.Record.ImageId;
+        if (!(builder.ContainerConfig.Env ?? []).Any(e => e.StartsWith("PATH=", StringComparison.Ordinal)))
+        {
+            // As imagebuilder does for podman build: a stage whose base sets no PATH gets the default one.
+            builder.State = ConfigEditor.Apply(builder.State, new ConfigEdit { Env = [DefaultPath] });
+        }
         var stageArgs = new Dictionary<string, string?>(StringComparer.Ordinal);
         bool cmdSetHere = false;
         string lastCreatedBy = "";

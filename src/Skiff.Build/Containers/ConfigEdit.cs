@@ -212,7 +212,8 @@ public static class ConfigEditor
                 set[e] = new EmptyObject();
             }
         }
-        return set.Count == 0 ? null : set;
+        // Go writes map keys sorted; so do we, so configs compare byte for byte with Buildah's.
+        return set.Count == 0 ? null : set.OrderBy(kv => kv.Key, StringComparer.Ordinal).ToDictionary(StringComparer.Ordinal);
     }
 
     private static Dictionary<string, string>? EditMap(Dictionary<string, string>? current, IReadOnlyList<string> edits, string option)
@@ -242,7 +243,7 @@ public static class ConfigEditor
                 map[e[..eq]] = e[(eq + 1)..];
             }
         }
-        return map.Count == 0 ? null : map;
+        return map.Count == 0 ? null : map.OrderBy(kv => kv.Key, StringComparer.Ordinal).ToDictionary(StringComparer.Ordinal);
     }
 
     private static string NormalizeSignal(string signal)

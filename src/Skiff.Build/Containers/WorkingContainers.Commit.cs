@@ -189,7 +189,7 @@ public sealed partial class WorkingContainers
         ContainerConfig c = config.Config ?? new ContainerConfig();
         var labels = new Dictionary<string, string>(c.Labels ?? [], StringComparer.Ordinal);
         labels.TryAdd(BuildahVersionLabel, BuildahVersion);
-        c = c with { Labels = labels };
+        c = c with { Labels = labels.OrderBy(kv => kv.Key, StringComparer.Ordinal).ToDictionary(StringComparer.Ordinal) };
         if (docker)
         {
             var extra = new Dictionary<string, JsonElement>(c.Extra ?? [], StringComparer.Ordinal);
