@@ -218,4 +218,26 @@ public class BuildahBuildTests
             await ProcessRunner.RunAsync("podman", [.. pod, "system", "reset", "-f"]);
         }
     }
+
+    [SkippableFact]
+    public async Task Containerignore_with_negation_named_user_and_workdir_creation()
+    {
+        Skip.If(SkiffCli.Binary is null, "skiff binary not built");
+        Skip.If(ProcessRunner.Which("runc") is null, "runc not installed");
+        using SkiffCli skiff = await WithBusyboxAsync();
+        string ctx = Context(skiff, """
+            FROM busybox
+            WORKDIR /srv/new/dir
+            COPY . /ctx/
+            RUN pwd > /where
+            USER nobody
+            """,
+            (".containerignore", "*.log\nsecrets\n!secrets/public.txt\n"),
+            ("keep.txt", "k"), ("debug.log", "d"), ("secrets/private.key", "p"), ("secrets/public.txt", "pub"));
+        await BudOk(skiff, "-t", "ignored", ctx);
+        string c = (await skiff.OkAsync("buildah", "--root", skiff.Root, "--runroot", skiff.RunRoot, "--storage-driver", skiff.Driver, "from", "ignored")).Trim();
+        string listing = await skiff.OkAsync("buildah", "--root", skiff.Root, "--runroot", skiff.RunRoot, "--storage-driver", skiff.Driver, "run", c, "--",
+            "sh", "-c", "cd /ctx && find . -type f | sort; id -un; cat /where");
+        Assert.Equal("./.containerignore\n./Containerfile\n./keep.txt\n./secrets/public.txt\nnobody\n/srv/new/dir\n", listing);
+    }
 }

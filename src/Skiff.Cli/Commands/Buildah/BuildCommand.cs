@@ -28,8 +28,9 @@ public static class BuildCommand
         Option<string?> isolation = new("--isolation") { Description = "type of process isolation to use (oci, chroot)" };
         Option<string?> network = new("--network") { Description = "network mode for RUN instructions" };
         Option<string?> runtime = new("--runtime") { Description = "`path` to an alternate runtime" };
+        Option<string?> ignoreFile = new("--ignorefile") { Description = "path to an alternate .dockerignore file" };
         Argument<string?> contextDir = new("CONTEXT") { Arity = ArgumentArity.ZeroOrOne };
-        foreach (Option o in new Option[] { tag, file, buildArg, buildArgFile, target, layers, noCache, squash, format, iidfile, label, pull, quiet, isolation, network, runtime })
+        foreach (Option o in new Option[] { tag, file, buildArg, buildArgFile, target, layers, noCache, squash, format, iidfile, label, pull, quiet, isolation, network, runtime, ignoreFile })
         {
             command.Options.Add(o);
         }
@@ -96,6 +97,7 @@ public static class BuildCommand
                 Quiet = parseResult.GetValue(quiet),
                 RuntimeStateRoot = Path.Combine(access.Engine.Store.Options.RunRoot, "buildah-runc"),
                 Runtime = parseResult.GetValue(runtime) ?? "runc",
+                IgnoreFile = parseResult.GetValue(ignoreFile),
             }, ct);
             if (parseResult.GetValue(iidfile) is { Length: > 0 } iid)
             {
