@@ -33,7 +33,7 @@ w_import() {
                 "$(SETUP="pm rmi -af" measure pm import "$fixtures/debian.tar" deb)"
 }
 w_save_load() {
-  sk import "$fixtures/debian.tar" deb >/dev/null; pm import "$fixtures/debian.tar" deb >/dev/null
+  sk import "$fixtures/debian.tar" deb >/dev/null 2>&1; pm import "$fixtures/debian.tar" deb >/dev/null 2>&1
   report save-oci "$(measure sk save --format oci-archive -o "$work/s.tar" deb)" \
                   "$(measure pm save --format oci-archive -o "$work/p.tar" deb)"
   report load-oci "$(SETUP="sk rmi -af" measure sk load -i "$work/s.tar")" \
@@ -44,7 +44,7 @@ fill() { # n images of one tiny distinct layer each
   sk rmi -af >/dev/null 2>&1 || true; pm rmi -af >/dev/null 2>&1 || true
   for i in $(seq "$n"); do
     mkdir -p "$work/tiny"; echo "$i" > "$work/tiny/f"; tar -C "$work/tiny" -cf "$work/tiny.tar" f
-    sk import "$work/tiny.tar" "img$i" >/dev/null; pm import "$work/tiny.tar" "img$i" >/dev/null
+    sk import "$work/tiny.tar" "img$i" >/dev/null 2>&1; pm import "$work/tiny.tar" "img$i" >/dev/null 2>&1
   done
 }
 w_images() { fill "$1"; report "images-$1" "$(measure sk images)" "$(measure pm images)"; }

@@ -1,6 +1,9 @@
 using System.CommandLine;
 using Skiff.Cli.Commands.Buildah;
+using Skiff.Cli.Commands.Containers;
 using Skiff.Cli.Commands.Images;
+using Skiff.Cli.Commands.Registry;
+using Skiff.Cli.Commands.Skopeo;
 using Skiff.Cli.Commands.System;
 using Skiff.Cli.Framework;
 
@@ -55,6 +58,30 @@ public static class Composition
         HistoryCommand.Create,
         SaveLoadCommands.CreateSave,
         SaveLoadCommands.CreateLoad,
+        // registry verbs
+        PullCommand.Create,
+        PushCommand.Create,
+        LoginCommands.CreateLogin,
+        LoginCommands.CreateLogout,
+        SearchCommand.Create,
+        ManifestCommand.Create,
+        // Containers (runtime helper): keep these lines together.
+        ContainerGroup.Create,
+        CreateCommand.Create,
+        Commands.Containers.RunCommand.Create,
+        LifecycleCommands.CreateStart,
+        LifecycleCommands.CreateStop,
+        LifecycleCommands.CreateRestart,
+        LifecycleCommands.CreateKill,
+        LifecycleCommands.CreatePause,
+        LifecycleCommands.CreateUnpause,
+        LifecycleCommands.CreateWait,
+        LifecycleCommands.CreateRename,
+        Commands.Containers.RmCommand.Create,
+        PsCommand.Create,
+        LogsCommand.Create,
+        ExecCommand.Create,
+        PortCommand.Create,
     ];
 
     public static IEnumerable<Func<CommandContext, Command>> BuildahVerbs() =>
@@ -67,10 +94,10 @@ public static class Composition
         CopyCommands.CreateAdd,
         ConfigCommand.Create,
         CommitCommand.Create,
-        RunCommand.Create,
+        Commands.Buildah.RunCommand.Create,
         BuildCommand.Create,
         ContainersCommand.Create,
-        RmCommand.Create,
+        Commands.Buildah.RmCommand.Create,
         ImagesCommand.Create,
         BuildahRmiCommand.Create,
         TagCommands.CreateTag,
@@ -80,6 +107,14 @@ public static class Composition
 
     public static IEnumerable<Func<CommandContext, Command>> SkopeoVerbs() =>
     [
+        // registry verbs
+        SkopeoCopyCommand.Create,
+        SkopeoInspectCommand.Create,
+        RegistryVerbs.CreateListTags,
+        RegistryVerbs.CreateDelete,
+        RegistryVerbs.CreateManifestDigest,
+        LoginCommands.CreateLogin,
+        LoginCommands.CreateLogout,
     ];
 
     /// <summary>Hidden verbs (<c>__name</c>) dispatched before parsing; see <see cref="HiddenVerbRegistry"/>.</summary>

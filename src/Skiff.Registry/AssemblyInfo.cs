@@ -1,3 +1,7 @@
+using System.Runtime.CompilerServices;
+
+[assembly: InternalsVisibleTo("Skiff.Registry.Tests")]
+
 namespace Skiff.Registry;
 
 /// <summary>Names the assembly for tests and tools.</summary>

@@ -219,15 +219,17 @@ public sealed class Conmon
     public static RuntimeException RuntimeError(string message)
     {
         string runtime = "runc";
+        // runc's own message already says which step failed ("runc create failed: ...").
+        string prefix = message.StartsWith(runtime + " ", StringComparison.Ordinal) ? $"{runtime}: " : $"{runtime}: {runtime} create failed: ";
         if (message.Contains("executable file not found", StringComparison.Ordinal) || message.Contains("no such file or directory", StringComparison.Ordinal))
         {
-            return new CommandInvocationException($"{runtime}: {runtime} create failed: {message}: OCI runtime attempted to invoke a command that was not found", 127);
+            return new CommandInvocationException($"{prefix}{message}: OCI runtime attempted to invoke a command that was not found", 127);
         }
         if (message.Contains("permission denied", StringComparison.Ordinal) || message.Contains("is a directory", StringComparison.Ordinal))
         {
-            return new CommandInvocationException($"{runtime}: {runtime} create failed: {message}: OCI permission denied", 126);
+            return new CommandInvocationException($"{prefix}{message}: OCI permission denied", 126);
         }
-        return new RuntimeException($"{runtime}: {runtime} create failed: {message}: OCI runtime error");
+        return new RuntimeException($"{prefix}{message}: OCI runtime error");
     }
 
     public static int ReadPidFile(string path)

@@ -118,6 +118,15 @@ public sealed partial class ContainerRuntime
         held.Write(status);
     }
 
+    /// <summary>Marks a process (an attached `run --rm`) as the one that removes the container after it exits.</summary>
+    public void SetClient(string id, int pid)
+    {
+        using ContainerLock held = ContainerLock.Acquire(_store.GetContainerRunDirectory(id));
+        ContainerStatus status = held.Read();
+        status.ClientPid = pid;
+        held.Write(status);
+    }
+
     /// <summary>init + start, for `start` and `run -d`. False when it was running already.</summary>
     public async Task<bool> StartAsync(string nameOrId, CancellationToken cancellationToken = default)
     {

@@ -127,6 +127,16 @@ public class ParsingTests
         Assert.Equal("debug", settings.LogLevel);
     }
 
+    [Fact]
+    public async Task A_global_option_value_ending_in_the_program_name_is_read_as_a_value()
+    {
+        var face = new TestFace();
+        string root = "/var/tmp/bench/" + face.Face.Root.Name;
+        int rc = await face.RunAsync("--root", root, "images");
+        Assert.True(rc == 0, face.Err.ToString());
+        Assert.Equal(root, face.Face.Context.Settings(face.Parsed!).Root);
+    }
+
     [Theory]
     [InlineData(new[] { "images", "--x" }, "Error: unknown flag: --x\nSee 'podman images --help'\n")]
     [InlineData(new[] { "images", "-z" }, "Error: unknown shorthand flag: 'z' in -z\nSee 'podman images --help'\n")]

@@ -63,7 +63,7 @@ public sealed class Face
         {
             NormalizedArgs normalized = ArgvNormalizer.Normalize(Root, args, _context.ProgramName);
             var parserConfiguration = new ParserConfiguration { ResponseFileTokenReplacer = null };
-            ParseResult parseResult = Root.Parse(normalized.Tokens, parserConfiguration);
+            ParseResult parseResult = Root.Parse(GlobalsAfterVerb(normalized), parserConfiguration);
             if (parseResult.Errors.Count > 0 && parseResult.Action is not { ClearsParseErrors: true })
                 throw new UsageException(parseResult.Errors[0].Message, ArgvNormalizer.PathText(normalized.Path, _context.ProgramName));
             _context.Globals.Resolve(parseResult);
@@ -80,6 +80,38 @@ public sealed class Face
         {
             return ErrorReporter.Report(_context, e);
         }
+    }
+
+    /// <summary>
+    /// System.CommandLine takes a root-level option value that ends in the program's own name
+    /// (<c>--root /var/tmp/x/skiff</c>) for the root command itself. The global options are recursive,
+    /// so they are handed over after the verb, where their values are read as values.
+    /// </summary>
+    private static IReadOnlyList<string> GlobalsAfterVerb(NormalizedArgs normalized)
+    {
+        if (normalized.Path.Count < 2)
+        {
+            return normalized.Tokens;
+        }
+        string verb = normalized.Path[1].Name;
+        int at = -1;
+        for (int i = 0; i < normalized.Tokens.Count; i++)
+        {
+            if (normalized.Tokens[i] == "--")
+            {
+                break;
+            }
+            if (normalized.Tokens[i] == verb || normalized.Path[1].Aliases.Contains(normalized.Tokens[i]))
+            {
+                at = i;
+                break;
+            }
+        }
+        if (at <= 0 || !normalized.Tokens.Take(at).All(t => t.StartsWith("--", StringComparison.Ordinal) && t.Contains('=')))
+        {
+            return normalized.Tokens;
+        }
+        return [normalized.Tokens[at], .. normalized.Tokens.Take(at), .. normalized.Tokens.Skip(at + 1)];
     }
 
     // cobra's `help [command]`.

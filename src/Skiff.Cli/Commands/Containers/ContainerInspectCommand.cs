@@ -1,0 +1,319 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Skiff.Cli.Framework;
+using Skiff.Cli.Output;
+using Skiff.Engine.Containers;
+using Skiff.Runtime;
+using Skiff.Runtime.Spec;
+
+namespace Skiff.Cli.Commands.Containers;
+
+/// <summary><c>podman container inspect</c>: podman's JSON shape (the common fields).</summary>
+public static class ContainerInspectCommand
+{
+    public static Command Create(CommandContext context)
+    {
+        var command = new VerbCommand("inspect", "Display the configuration of a container") { Usage = "[options] CONTAINER [CONTAINER...]" };
+        Option<string?> format = new("--format", "-f") { Description = "Format the output to a Go template or json" };
+        Option<bool> latest = new("--latest", "-l") { Description = "Act on the latest container podman is aware of" };
+        Option<bool> size = new("--size", "-s") { Description = "Display total file size" };
+        Argument<string[]> names = new("CONTAINER") { Arity = ArgumentArity.ZeroOrMore };
+        command.Options.Add(format);
+        command.Options.Add(latest);
+        command.Options.Add(size);
+        command.Arguments.Add(names);
+        command.SetHandler((parseResult, _) =>
+        {
+            using EngineAccess engine = EngineAccess.Open(context, parseResult);
+            IReadOnlyList<string> targets = LifecycleCommands.Targets(engine, parseResult, names, latest);
+            var items = new JsonArray();
+            Exception? error = null;
+            foreach (string t in targets)
+            {
+                try
+                {
+                    items.Add((JsonNode)Build(engine.Containers.Get(t)));
+                }
+                catch (NoSuchContainerException)
+                {
+                    error = new NoSuchContainerException(t);
+                }
+            }
+            string? fmt = parseResult.GetValue(format);
+            if (string.IsNullOrEmpty(fmt) || ReportFormatter.IsJson(fmt))
+            {
+                JsonOutput.WriteInspect(context.Out, items);
+            }
+            else
+            {
+                ReportFormatter.ForList("inspect", fmt).Render(context.Out, items);
+            }
+            if (error is not null)
+            {
+                throw error;
+            }
+            return Task.FromResult(0);
+        });
+        return command;
+    }
+
+    private static string Time(DateTimeOffset? t) =>
+        (t ?? DateTimeOffset.MinValue).ToString("yyyy-MM-dd'T'HH:mm:ss.fffffffzzz", CultureInfo.InvariantCulture);
+
+    private static JsonArray Strings(IEnumerable<string> values) => new([.. values.Select(v => (JsonNode?)v)]);
+
+    private static JsonObject Map(IReadOnlyDictionary<string, string> values)
+    {
+        var o = new JsonObject();
+        foreach ((string k, string v) in values)
+        {
+            o[k] = v;
+        }
+        return o;
+    }
+
+    public static JsonObject Build(ContainerInfo c)
+    {
+        ContainerDefinition d = c.Definition;
+        ContainerStatus s = c.Status;
+        string word = ContainerEngine.StatusWord(s);
+        List<string> caps = SecurityDefaults.Effective(d.Privileged, d.CapAdd, d.CapDrop);
+        IReadOnlyList<PortMapping> ports = s.Ports ?? d.Ports;
+        var portMap = new JsonObject();
+        foreach (PortMapping p in ports)
+        {
+            portMap[$"{p.ContainerPort}/{p.Protocol}"] = new JsonArray(new JsonObject { ["HostIp"] = p.HostIp, ["HostPort"] = p.HostPort.ToString(CultureInfo.InvariantCulture) });
+        }
+        foreach (string exposed in d.ExposedPorts)
+        {
+            portMap[exposed] ??= null;
+        }
+        var mounts = new JsonArray();
+        foreach (MountDefinition m in d.Mounts.Where(m => m.Type != "tmpfs"))
+        {
+            mounts.Add((JsonNode)new JsonObject
+            {
+                ["Type"] = m.Type,
+                ["Name"] = m.Type == "volume" ? m.Source : null,
+                ["Source"] = m.Source,
+                ["Destination"] = m.Destination,
+                ["Driver"] = m.Type == "volume" ? "local" : "",
+                ["Mode"] = "",
+                ["Options"] = Strings(m.Options.Where(o => o is not ("ro" or "rw"))),
+                ["RW"] = !m.Options.Contains("ro"),
+                ["Propagation"] = m.Type == "bind" ? "rprivate" : "",
+            });
+        }
+        var tmpfs = new JsonObject();
+        foreach (MountDefinition m in d.Mounts.Where(m => m.Type == "tmpfs"))
+        {
+            tmpfs[m.Destination] = string.Join(',', m.Options.DefaultIfEmpty("rw,rprivate,nosuid,nodev,tmpcopyup"));
+        }
+        string networkName = d.NetworkMode is "bridge" ? Skiff.Runtime.Network.NetworkManager.DefaultNetwork : d.NetworkMode;
+        string ip = "";
+        string gateway = "";
+        string mac = "";
+        int prefix = 0;
+        if (s.NetworkStatus is { } netJson)
+        {
+            try
+            {
+                using var doc = global::System.Text.Json.JsonDocument.Parse(netJson);
+                foreach (var net in doc.RootElement.EnumerateObject())
+                {
+                    foreach (var iface in net.Value.GetProperty("interfaces").EnumerateObject())
+                    {
+                        mac = iface.Value.TryGetProperty("mac_address", out var macEl) ? macEl.GetString() ?? "" : "";
+                        foreach (var sub in iface.Value.GetProperty("subnets").EnumerateArray())
+                        {
+                            string ipnet = sub.GetProperty("ipnet").GetString() ?? "";
+                            string[] parts = ipnet.Split('/');
+                            ip = parts[0];
+                            prefix = parts.Length > 1 ? int.Parse(parts[1], CultureInfo.InvariantCulture) : 0;
+                            gateway = sub.TryGetProperty("gateway", out var gw) ? gw.GetString() ?? "" : "";
+                            break;
+                        }
+                    }
+                }
+            }
+            catch (Exception e) when (e is global::System.Text.Json.JsonException or KeyNotFoundException or InvalidOperationException)
+            {
+            }
+        }
+        var networks = new JsonObject();
+        if (d.NetworkMode is not ("host" or "none"))
+        {
+            networks[networkName] = new JsonObject
+            {
+                ["EndpointID"] = "",
+                ["Gateway"] = gateway,
+                ["IPAddress"] = ip,
+                ["IPPrefixLen"] = prefix,
+                ["IPv6Gateway"] = "",
+                ["GlobalIPv6Address"] = "",
+                ["GlobalIPv6PrefixLen"] = 0,
+                ["MacAddress"] = mac,
+                ["NetworkID"] = networkName,
+                ["DriverOpts"] = null,
+                ["IPAMConfig"] = null,
+                ["Links"] = null,
+                ["Aliases"] = Strings([d.Id[..12]]),
+            };
+        }
+        var ulimits = new JsonArray([.. d.Ulimits.Select(u => (JsonNode?)new JsonObject
+        {
+            ["Name"] = SpecGenerator.RlimitName(u.Name),
+            ["Soft"] = u.Soft,
+            ["Hard"] = u.Hard,
+        })]);
+        return new JsonObject
+        {
+            ["Id"] = d.Id,
+            ["Created"] = Time(d.Created),
+            ["Path"] = d.Args.FirstOrDefault() ?? "",
+            ["Args"] = Strings(d.Args.Skip(1)),
+            ["State"] = new JsonObject
+            {
+                ["OciVersion"] = "1.0.2-dev",
+                ["Status"] = word,
+                ["Running"] = s.State == ContainerState.Running,
+                ["Paused"] = s.State == ContainerState.Paused,
+                ["Restarting"] = false,
+                ["OOMKilled"] = false,
+                ["Dead"] = false,
+                ["Pid"] = s.Pid,
+                ["ConmonPid"] = s.ConmonPid,
+                ["ExitCode"] = s.ExitCode,
+                ["Error"] = s.Error ?? "",
+                ["StartedAt"] = Time(s.StartedAt),
+                ["FinishedAt"] = Time(s.FinishedAt),
+                ["Health"] = new JsonObject { ["Status"] = "", ["FailingStreak"] = 0, ["Log"] = null },
+                ["CheckpointedAt"] = Time(null),
+                ["RestoredAt"] = Time(null),
+            },
+            ["Image"] = d.ImageId ?? "",
+            ["ImageName"] = d.ImageName ?? "",
+            ["Rootfs"] = "",
+            ["Pod"] = "",
+            ["ResolvConfPath"] = Path.Combine(c.RunDir, "resolv.conf"),
+            ["HostnamePath"] = Path.Combine(c.RunDir, "hostname"),
+            ["HostsPath"] = Path.Combine(c.RunDir, "hosts"),
+            ["StaticDir"] = Path.GetDirectoryName(c.LogPath),
+            ["OCIConfigPath"] = Path.Combine(c.RunDir, "config.json"),
+            ["OCIRuntime"] = "runc",
+            ["ConmonPidFile"] = Path.Combine(c.RunDir, "conmon.pid"),
+            ["PidFile"] = Path.Combine(c.RunDir, "pidfile"),
+            ["Name"] = d.Name,
+            ["RestartCount"] = s.RestartCount,
+            ["Driver"] = "overlay",
+            ["MountLabel"] = "",
+            ["ProcessLabel"] = "",
+            ["AppArmorProfile"] = "",
+            ["EffectiveCaps"] = Strings(caps),
+            ["BoundingCaps"] = Strings(caps),
+            ["ExecIDs"] = new JsonArray(),
+            ["GraphDriver"] = new JsonObject { ["Name"] = "overlay", ["Data"] = new JsonObject { ["MergedDir"] = s.Mountpoint } },
+            ["Mounts"] = mounts,
+            ["Dependencies"] = new JsonArray(),
+            ["NetworkSettings"] = new JsonObject
+            {
+                ["EndpointID"] = "",
+                ["Gateway"] = gateway,
+                ["IPAddress"] = ip,
+                ["IPPrefixLen"] = prefix,
+                ["IPv6Gateway"] = "",
+                ["GlobalIPv6Address"] = "",
+                ["GlobalIPv6PrefixLen"] = 0,
+                ["MacAddress"] = mac,
+                ["Bridge"] = "",
+                ["SandboxID"] = "",
+                ["HairpinMode"] = false,
+                ["LinkLocalIPv6Address"] = "",
+                ["LinkLocalIPv6PrefixLen"] = 0,
+                ["Ports"] = portMap,
+                ["SandboxKey"] = s.NetNsPath ?? "",
+                ["Networks"] = networks,
+            },
+            ["Namespace"] = "",
+            ["IsInfra"] = false,
+            ["IsService"] = false,
+            ["Config"] = new JsonObject
+            {
+                ["Hostname"] = SpecGenerator.HostnameOf(d),
+                ["Domainname"] = "",
+                ["User"] = d.User ?? "",
+                ["AttachStdin"] = false,
+                ["AttachStdout"] = false,
+                ["AttachStderr"] = false,
+                ["Tty"] = d.Terminal,
+                ["OpenStdin"] = d.Stdin,
+                ["StdinOnce"] = false,
+                ["Env"] = Strings([.. d.Env, "container=podman", "HOSTNAME=" + SpecGenerator.HostnameOf(d)]),
+                ["Cmd"] = d.Command is null ? null : Strings(d.Command),
+                ["Image"] = d.ImageName ?? "",
+                ["Volumes"] = null,
+                ["WorkingDir"] = d.WorkingDir,
+                ["Entrypoint"] = string.Join(' ', d.Entrypoint ?? []),
+                ["OnBuild"] = null,
+                ["Labels"] = Map(d.Labels),
+                ["Annotations"] = Map(d.Annotations),
+                ["StopSignal"] = d.StopSignal,
+                ["Umask"] = "0022",
+                ["Timeout"] = 0,
+                ["StopTimeout"] = d.StopTimeout,
+                ["Passwd"] = true,
+                ["SystemdMode"] = d.Systemd,
+            },
+            ["HostConfig"] = new JsonObject
+            {
+                ["Binds"] = Strings(d.Mounts.Where(m => m.Type is "bind" or "volume").Select(m => $"{m.Source}:{m.Destination}:{(m.Options.Contains("ro") ? "ro" : "rw")},rprivate,rbind")),
+                ["CgroupManager"] = "cgroupfs",
+                ["CgroupMode"] = "private",
+                ["ContainerIDFile"] = "",
+                ["LogConfig"] = new JsonObject { ["Type"] = "k8s-file", ["Config"] = null, ["Path"] = c.LogPath, ["Tag"] = "", ["Size"] = "0B" },
+                ["NetworkMode"] = d.NetworkMode,
+                ["PortBindings"] = new JsonObject(ports.GroupBy(p => $"{p.ContainerPort}/{p.Protocol}").Select(g => new KeyValuePair<string, JsonNode?>(g.Key,
+                    new JsonArray([.. g.Select(p => (JsonNode?)new JsonObject { ["HostIp"] = p.HostIp, ["HostPort"] = p.HostPort.ToString(CultureInfo.InvariantCulture) })])))),
+                ["RestartPolicy"] = new JsonObject { ["Name"] = d.RestartPolicy, ["MaximumRetryCount"] = d.RestartRetries },
+                ["AutoRemove"] = d.AutoRemove,
+                ["VolumeDriver"] = "",
+                ["VolumesFrom"] = null,
+                ["CapAdd"] = Strings(d.CapAdd),
+                ["CapDrop"] = Strings(d.CapDrop),
+                ["Dns"] = new JsonArray(),
+                ["DnsOptions"] = new JsonArray(),
+                ["DnsSearch"] = new JsonArray(),
+                ["ExtraHosts"] = new JsonArray(),
+                ["GroupAdd"] = new JsonArray(),
+                ["IpcMode"] = "shareable",
+                ["Cgroup"] = "",
+                ["Cgroups"] = "default",
+                ["Links"] = null,
+                ["OomScoreAdj"] = 0,
+                ["PidMode"] = "private",
+                ["Privileged"] = d.Privileged,
+                ["PublishAllPorts"] = d.PublishAll,
+                ["ReadonlyRootfs"] = d.ReadOnly,
+                ["SecurityOpt"] = Strings(d.NoNewPrivileges ? ["no-new-privileges"] : []),
+                ["Tmpfs"] = tmpfs,
+                ["UTSMode"] = "private",
+                ["UsernsMode"] = "",
+                ["ShmSize"] = 65536000,
+                ["Runtime"] = "oci",
+                ["ConsoleSize"] = new JsonArray(0, 0),
+                ["CpuShares"] = 0,
+                ["Memory"] = d.MemoryLimit ?? 0,
+                ["NanoCpus"] = d.CpuQuota is long q ? q * 10000 : 0,
+                ["CgroupParent"] = "",
+                ["CpuPeriod"] = d.CpuPeriod ?? 0,
+                ["CpuQuota"] = d.CpuQuota ?? 0,
+                ["Devices"] = new JsonArray(),
+                ["MemorySwap"] = d.MemoryLimit is long mem ? mem * 2 : 0,
+                ["PidsLimit"] = d.PidsLimit ?? 0,
+                ["Ulimits"] = ulimits,
+                ["Init"] = d.Init,
+            },
+        };
+    }
+}
