@@ -102,6 +102,8 @@ public static class Composition
         BuildahRmiCommand.Create,
         TagCommands.CreateTag,
         BuildahInspectCommand.Create,
+        PullCommand.Create,
+        PushCommand.Create,
         InfoCommand.Create,
     ];
 

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Skiff.Build.Containerfile;
+using Skiff.Cli.Commands.Registry;
 using Skiff.Cli.Framework;
 
 namespace Skiff.Cli.Commands.Buildah;
@@ -34,6 +35,8 @@ public static class BuildCommand
         {
             command.Options.Add(o);
         }
+        var registryFlags = new RegistryFlags();
+        registryFlags.AddTo(command);
         command.Arguments.Add(contextDir);
         command.ImplicitValues[layers] = "true";
         command.ImplicitValues[pull] = "true";
@@ -77,7 +80,7 @@ public static class BuildCommand
                 AddArg(args, a);
             }
             string layersValue = parseResult.GetValue(layers) ?? Environment.GetEnvironmentVariable("BUILDAH_LAYERS") ?? "true";
-            using BuildahAccess access = BuildahAccess.Open(context, parseResult);
+            using BuildahAccess access = BuildahAccess.Open(context, parseResult, registryFlags);
             var executor = new BuildExecutor(access.Build.Containers);
             BuildResult result = await executor.BuildAsync(new BuildRequest
             {
