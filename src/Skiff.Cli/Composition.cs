@@ -112,6 +112,8 @@ public static class Composition
         BuildahRmiCommand.Create,
         TagCommands.CreateTag,
         BuildahInspectCommand.Create,
+        PullCommand.Create,
+        PushCommand.Create,
         InfoCommand.Create,
     ];
 

@@ -64,6 +64,7 @@ public sealed partial class BuildExecutor
                     Chown = ins.Flags.TryGetValue("chown", out string? chown) ? Words.Expand(chown, lookup) : null,
                     Chmod = ins.Flags.TryGetValue("chmod", out string? chmod) ? chmod : null,
                     ContextDir = from is null ? req.ContextDir : null,
+                    Ignore = _ignore,
                 };
                 try
                 {
