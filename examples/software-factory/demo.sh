@@ -38,7 +38,11 @@ podman image inspect sf-image >/dev/null || fail "sf-image not in the store afte
 ok
 
 step run
-podman rm -f my-sf >/dev/null 2>&1
+# A leftover my-sf from an earlier run goes first (a second try: stopping systemd can outlast the first).
+for _ in 1 2 3; do
+  podman container inspect my-sf >/dev/null 2>&1 || break
+  podman rm -f my-sf >/dev/null 2>&1 || sleep 2
+done
 podman run -d --privileged --interactive --tty --publish-all --systemd=always \
   -v /sys/fs/cgroup:/sys/fs/cgroup:ro --name my-sf sf-image || fail "podman run"
 ok
@@ -87,7 +91,7 @@ ok
 
 step logs
 podman logs my-sf > "${TMPDIR:-/tmp}/my-sf.log" 2>&1
-grep -a "Software Factory first-boot configuration: SUCCESS" "${TMPDIR:-/tmp}/my-sf.log" || fail "the first-boot summary is not in podman logs"
+grep -aq "Software Factory first-boot configuration: SUCCESS" "${TMPDIR:-/tmp}/my-sf.log" || fail "the first-boot summary is not in podman logs"
 grep -a -A8 "first-boot configuration: SUCCESS" "${TMPDIR:-/tmp}/my-sf.log" | tr -d '\r'
 ok
 
