@@ -69,12 +69,12 @@ http_port=$(port_of 80); https_port=$(port_of 443); ssh_port=$(port_of 29418)
 ok
 
 step dashboard-http
-curl -fsS "http://127.0.0.1:$http_port/" | grep -q "Software Factory dashboard" || fail "no dashboard on port $http_port"
-curl -fsS "http://127.0.0.1:$http_port/api/info.json" | grep -q '"projects": \["demo"\]' || fail "no API through the gateway"
+curl -fsS --max-time 120 "http://127.0.0.1:$http_port/" | grep -q "Software Factory dashboard" || fail "no dashboard on port $http_port"
+curl -fsS --max-time 120 "http://127.0.0.1:$http_port/api/info.json" | grep -q '"projects": \["demo"\]' || fail "no API through the gateway"
 ok
 
 step dashboard-https
-curl -fsSk "https://127.0.0.1:$https_port/" | grep -q "Software Factory dashboard" || fail "no dashboard on port $https_port"
+curl -fsSk --max-time 120 "https://127.0.0.1:$https_port/" | grep -q "Software Factory dashboard" || fail "no dashboard on port $https_port"
 ok
 
 step ssh
