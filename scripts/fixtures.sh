@@ -22,4 +22,16 @@ if [ "${1:-}" = "--debian" ] && [ ! -s "$dir/debian.tar" ]; then
     || { cat "$dir/mmdebstrap.log" >&2; exit 1; }
   mv "$dir/debian.tmp.tar" "$dir/debian.tar"
 fi
+# The software-factory base: bookworm with systemd and every service the example installs, so that
+# `apt-get install` in examples/software-factory/build.sh finds them installed and needs no network.
+if [ "${1:-}" = "--factory" ] && [ ! -s "$dir/factory-base.tar" ]; then
+  rm -f "$dir/factory-base.tmp.tar"
+  start=$(date +%s)
+  mmdebstrap --quiet --variant=minbase --format=tar \
+    --include=systemd,systemd-sysv,dbus,nginx,mariadb-server,openssh-server,openssl,ca-certificates,git,procps,hostname,iproute2 \
+    bookworm "$dir/factory-base.tmp.tar" >"$dir/mmdebstrap-factory.log" 2>&1 \
+    || { cat "$dir/mmdebstrap-factory.log" >&2; exit 1; }
+  mv "$dir/factory-base.tmp.tar" "$dir/factory-base.tar"
+  echo "fixtures.sh: factory-base.tar made in $(( $(date +%s) - start ))s" >&2
+fi
 echo "$dir"
