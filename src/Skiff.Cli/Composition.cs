@@ -60,6 +60,8 @@ public static class Composition
         HistoryCommand.Create,
         SaveLoadCommands.CreateSave,
         SaveLoadCommands.CreateLoad,
+        // podman build is buildah's build.
+        Commands.Buildah.BuildCommand.Create,
         // registry verbs
         PullCommand.Create,
         PushCommand.Create,
