@@ -69,6 +69,7 @@ public static class Composition
         LifecycleCommands.CreateUnpause,
         LifecycleCommands.CreateWait,
         LifecycleCommands.CreateRename,
+        LifecycleCommands.CreateAttach,
         RmCommand.Create,
         PsCommand.Create,
         LogsCommand.Create,

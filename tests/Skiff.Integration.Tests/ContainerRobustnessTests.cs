@@ -3,6 +3,11 @@ using Skiff.TestKit;
 
 namespace Skiff.Integration.Tests;
 
+/// <summary>Runs alone: these tests compare the host's network namespaces before and after.</summary>
+[CollectionDefinition("HostNetworkState", DisableParallelization = true)]
+public sealed class HostNetworkStateCollection;
+
+[Collection("HostNetworkState")]
 public class ContainerRobustnessTests
 {
     private static async Task AssertNothingLeaksAsync(ContainerCli c)
