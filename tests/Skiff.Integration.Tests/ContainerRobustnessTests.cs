@@ -156,7 +156,7 @@ public class ContainerRobustnessTests
                 }
             }
         })));
-        Assert.Empty(failures);
+        Assert.True(failures.IsEmpty, string.Join("\n---\n", failures));
         Assert.Equal("", await c.OkAsync("ps", "-aq"));
         Assert.Equal(before.Order(), (await NetnsAsync()).Order());
         await AssertNothingLeaksAsync(c);

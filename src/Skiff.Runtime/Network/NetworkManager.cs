@@ -370,6 +370,10 @@ public sealed class NetworkManager
     private async Task<string> NetavarkAsync(string verb, string nsPath, NetavarkOptions request, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(NetavarkStateDir);
+        // netavark does not serialise its firewall changes: concurrent setups race on chain creation ("Chain
+        // already exists"), so every call holds one host-wide lock, as podman's network interface does.
+        using var handle = FileLock.OpenLockFile(Path.Combine(HostNetworkDir, "netavark.lock"));
+        await Task.Run(() => FileLock.Lock(handle, exclusive: true), cancellationToken).ConfigureAwait(false);
         var psi = new ProcessStartInfo(_options.NetavarkPath)
         {
             UseShellExecute = false,
