@@ -34,4 +34,12 @@ if [ "${1:-}" = "--factory" ] && [ ! -s "$dir/factory-base.tar" ]; then
   mv "$dir/factory-base.tmp.tar" "$dir/factory-base.tar"
   echo "fixtures.sh: factory-base.tar made in $(( $(date +%s) - start ))s" >&2
 fi
+# Debian with systemd and nginx for the runtime's systemd tests.
+if [ "${1:-}" = "--systemd" ] && [ ! -s "$dir/debian-systemd.tar" ]; then
+  rm -f "$dir/debian-systemd.tmp.tar"
+  mmdebstrap --quiet --variant=minbase --include=systemd,systemd-sysv,nginx-light,dbus --format=tar \
+    bookworm "$dir/debian-systemd.tmp.tar" >"$dir/mmdebstrap-systemd.log" 2>&1 \
+    || { cat "$dir/mmdebstrap-systemd.log" >&2; exit 1; }
+  mv "$dir/debian-systemd.tmp.tar" "$dir/debian-systemd.tar"
+fi
 echo "$dir"

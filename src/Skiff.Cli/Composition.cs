@@ -81,6 +81,7 @@ public static class Composition
         LifecycleCommands.CreateUnpause,
         LifecycleCommands.CreateWait,
         LifecycleCommands.CreateRename,
+        LifecycleCommands.CreateAttach,
         Commands.Containers.RmCommand.Create,
         PsCommand.Create,
         LogsCommand.Create,

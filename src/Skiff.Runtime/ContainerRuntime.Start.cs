@@ -35,6 +35,8 @@ public sealed partial class ContainerRuntime
             undo.Add(() => _store.UnmountContainerAsync(id, force: false, CancellationToken.None));
             status.Mountpoint = rootfs;
             status.CleanedUp = false;
+            // Persisted at each step: if this process dies here, the next command finds what to undo.
+            held.Write(status);
 
             ResolvedUser user = UserResolver.Resolve(rootfs, def.User);
             PrepareWorkingDirectory(rootfs, def.WorkingDir, user);
@@ -42,12 +44,15 @@ public sealed partial class ContainerRuntime
             Network.NetworkSetup? net = null;
             if (def.NetworkMode is not ("host" or "none"))
             {
+                status.NetNsPath = Network.NetworkManager.NetnsPathFor(id);
+                held.Write(status);
                 net = await Networks.SetupAsync(def, info.RunDir, cancellationToken).ConfigureAwait(false);
                 Network.NetworkSetup captured = net;
                 undo.Add(() => Networks.TeardownAsync(def, captured.NetNsPath, captured.Ports, CancellationToken.None));
                 status.NetNsPath = net.NetNsPath;
                 status.NetworkStatus = net.StatusJson;
                 status.Ports = net.Ports;
+                held.Write(status);
             }
             WriteRunFiles(def, info.RunDir, net);
 
@@ -73,6 +78,7 @@ public sealed partial class ContainerRuntime
             (int pid, int conmonPid) = await Conmon.CreateAsync(id, def.Name, new ConmonFiles(info.RunDir, info.RunDir, info.LogPath),
                 def.Terminal || def.Systemd, def.Stdin, cancellationToken).ConfigureAwait(false);
             status.State = ContainerState.Created;
+            status.StoppedByUser = false;
             status.Pid = pid;
             status.ConmonPid = conmonPid;
             status.Error = null;

@@ -28,6 +28,7 @@ public sealed partial class ContainerRuntime
         {
             return;
         }
+        status.StoppedByUser = true;
         if (status.State == ContainerState.Paused)
         {
             await Oci.ResumeAsync(id, cancellationToken).ConfigureAwait(false);
@@ -83,6 +84,8 @@ public sealed partial class ContainerRuntime
         {
             throw new ContainerStateException($"can only kill running containers. {info.Record.Id} is in state {status.StateName}: container state improper");
         }
+        status.StoppedByUser = true;
+        held.Write(status);
         if (!await Oci.KillAsync(info.Record.Id, signal, all: false, cancellationToken).ConfigureAwait(false))
         {
             throw new ContainerStateException($"can only kill running containers. {info.Record.Id} is in state exited: container state improper");
@@ -125,16 +128,34 @@ public sealed partial class ContainerRuntime
         }
         string id = info.Record.Id;
         bool autoRemove;
+        bool restart;
         using (ContainerLock held = LockAndReconcile(id, out ContainerStatus status))
         {
             if (status.State is ContainerState.Running or ContainerState.Paused)
             {
                 return;
             }
+            bool wasActive = !status.CleanedUp;
             await CleanupLockedAsync(id, info.Definition, status, cancellationToken).ConfigureAwait(false);
+            ContainerDefinition def = info.Definition;
+            restart = wasActive && !remove && !status.StoppedByUser && status.State == ContainerState.Exited && def.RestartPolicy switch
+            {
+                "always" or "unless-stopped" => true,
+                "on-failure" => status.ExitCode != 0 && (def.RestartRetries == 0 || status.RestartCount < def.RestartRetries),
+                _ => false,
+            };
+            if (restart)
+            {
+                status.RestartCount++;
+            }
             held.Write(status);
             autoRemove = (remove || info.Definition.AutoRemove) && status.State is ContainerState.Exited or ContainerState.Stopped
                 && !(status.ClientPid > 0 && status.ClientPid != Environment.ProcessId && Signals.IsAlive(status.ClientPid));
+        }
+        if (restart)
+        {
+            await StartAsync(id, cancellationToken).ConfigureAwait(false);
+            return;
         }
         if (autoRemove)
         {

@@ -44,6 +44,9 @@ public sealed record ContainerStatus
     public bool CleanedUp { get; set; } = true;
     public int RestartCount { get; set; }
 
+    /// <summary>Set by stop/kill through the engine: a restart policy leaves the container stopped.</summary>
+    public bool StoppedByUser { get; set; }
+
     /// <summary>
     /// An attached `run --rm` that reads the exit code and removes the container itself; while it lives, the exit
     /// command leaves removal to it.

@@ -3,6 +3,11 @@ using Skiff.TestKit;
 
 namespace Skiff.Integration.Tests;
 
+/// <summary>Runs alone: these tests compare the host's network namespaces before and after.</summary>
+[CollectionDefinition("HostNetworkState", DisableParallelization = true)]
+public sealed class HostNetworkStateCollection;
+
+[Collection("HostNetworkState")]
 public class ContainerRobustnessTests
 {
     private static async Task AssertNothingLeaksAsync(ContainerCli c)
@@ -151,7 +156,7 @@ public class ContainerRobustnessTests
                 }
             }
         })));
-        Assert.Empty(failures);
+        Assert.True(failures.IsEmpty, string.Join("\n---\n", failures));
         Assert.Equal("", await c.OkAsync("ps", "-aq"));
         Assert.Equal(before.Order(), (await NetnsAsync()).Order());
         await AssertNothingLeaksAsync(c);

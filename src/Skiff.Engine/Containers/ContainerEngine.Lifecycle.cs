@@ -67,6 +67,23 @@ public sealed partial class ContainerEngine
         }
     }
 
+    /// <summary>podman attach: follows a running container's output (and feeds its stdin) until it exits; returns its code.</summary>
+    public async Task<int> AttachAsync(string nameOrId, AttachStreams streams, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(streams);
+        ContainerInfo info = Runtime.Get(nameOrId);
+        if (info.Status.State is not (ContainerState.Running or ContainerState.Paused))
+        {
+            throw new ContainerStateException($"you can only attach to running containers: container state improper");
+        }
+        using (AttachSession session = AttachSession.Connect(info.RunDir))
+        {
+            streams.OnResize?.Invoke(session.Resize);
+            await session.RunAsync(info.Definition.Stdin ? streams.Stdin : null, streams.Stdout, streams.Stderr, cancellationToken).ConfigureAwait(false);
+        }
+        return await Runtime.WaitAsync(info.Record.Id, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Sends a signal to an attached container (podman's --sig-proxy).</summary>
     public void ProxySignal(string id, int signal)
     {

@@ -14,6 +14,11 @@ namespace Skiff.Runtime.Network;
 /// </summary>
 public sealed class NetworkManager
 {
+    private static class StoreDefaults
+    {
+        public const string RunRoot = Skiff.Storage.StoreOptions.DefaultRunRoot;
+    }
+
     public const string DefaultNetwork = "skiff";
 
     private readonly RuntimeOptions _options;
@@ -25,8 +30,11 @@ public sealed class NetworkManager
         _configDir = Path.Combine(graphRoot, "networks");
     }
 
-    private string NetavarkStateDir => Path.Combine(_options.RunRoot, "netavark");
-    private string IpamDir(string network) => Path.Combine(_configDir, "ipam", network);
+    // The bridges, their firewall rules and their addresses belong to the host, not to one store: every store on
+    // the machine shares netavark's state (and its lock) and one allocator per network name.
+    private static string HostNetworkDir => Path.Combine(StoreDefaults.RunRoot, "networks");
+    private static string NetavarkStateDir => Path.Combine(HostNetworkDir, "netavark");
+    private static string IpamDir(string network) => Path.Combine(HostNetworkDir, "ipam", network);
 
     public static NetworkConfig DefaultConfig { get; } = new()
     {
@@ -131,13 +139,16 @@ public sealed class NetworkManager
         File.Delete(file);
     }
 
+    /// <summary>The network namespace a container gets (known before it exists, so a crash mid-setup can be undone).</summary>
+    public static string NetnsPathFor(string containerId) => "/run/netns/skiff-" + containerId[..24];
+
     /// <summary>Creates the container's network namespace, allocates its address and runs `netavark setup`.</summary>
     public async Task<NetworkSetup> SetupAsync(ContainerDefinition def, string runDir, CancellationToken cancellationToken = default)
     {
         string networkName = def.NetworkMode is "bridge" or "" ? DefaultNetwork : def.NetworkMode;
         NetworkConfig network = Find(networkName) ?? throw new RuntimeException($"unable to find network with name or ID {networkName}: network not found");
-        string nsName = "skiff-" + def.Id[..24];
-        string nsPath = "/run/netns/" + nsName;
+        string nsPath = NetnsPathFor(def.Id);
+        string nsName = Path.GetFileName(nsPath);
         await RunAsync("ip", ["netns", "add", nsName], cancellationToken, ignoreExists: true).ConfigureAwait(false);
         string? address = null;
         try
@@ -284,6 +295,15 @@ public sealed class NetworkManager
         (uint net, int prefix) = ParseCidr(network.Subnets[0].Cidr);
         uint size = prefix >= 32 ? 1 : 1u << (32 - prefix);
         uint gateway = network.Subnets[0].Gateway is { } g ? ParseIp(g) : net + 1;
+        // An address whose container has no namespace any more was left by a crash: it is free again.
+        foreach (string f in Directory.EnumerateFiles(dir).Where(f => !Path.GetFileName(f).StartsWith('.')))
+        {
+            string? owner = SafeRead(f);
+            if (owner is { Length: >= 24 } && !File.Exists("/run/netns/skiff-" + owner[..24]))
+            {
+                File.Delete(f);
+            }
+        }
         var used = new HashSet<string>(Directory.EnumerateFiles(dir).Select(Path.GetFileName).OfType<string>());
         for (uint i = 2; i < size - 1; i++)
         {
@@ -350,6 +370,10 @@ public sealed class NetworkManager
     private async Task<string> NetavarkAsync(string verb, string nsPath, NetavarkOptions request, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(NetavarkStateDir);
+        // netavark does not serialise its firewall changes: concurrent setups race on chain creation ("Chain
+        // already exists"), so every call holds one host-wide lock, as podman's network interface does.
+        using var handle = FileLock.OpenLockFile(Path.Combine(HostNetworkDir, "netavark.lock"));
+        await Task.Run(() => FileLock.Lock(handle, exclusive: true), cancellationToken).ConfigureAwait(false);
         var psi = new ProcessStartInfo(_options.NetavarkPath)
         {
             UseShellExecute = false,

@@ -19,6 +19,7 @@ public static class ContainerGroup
         group.Subcommands.Add(LifecycleCommands.CreateUnpause(context));
         group.Subcommands.Add(LifecycleCommands.CreateWait(context));
         group.Subcommands.Add(LifecycleCommands.CreateRename(context));
+        group.Subcommands.Add(LifecycleCommands.CreateAttach(context));
         group.Subcommands.Add(LifecycleCommands.CreateCleanup(context));
         group.Subcommands.Add(RmCommand.Create(context));
         group.Subcommands.Add(PsCommand.Create(context, "ls"));

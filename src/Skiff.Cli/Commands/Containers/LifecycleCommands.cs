@@ -207,6 +207,32 @@ public static class LifecycleCommands
         return command;
     }
 
+    public static Command CreateAttach(CommandContext context)
+    {
+        var command = new VerbCommand("attach", "Attach to a running container") { Usage = "[options] CONTAINER", HandlesSignals = true };
+        Option<bool> noStdin = new("--no-stdin") { Description = "Do not attach STDIN. The default is false" };
+        Option<bool> latest = new("--latest", "-l") { Description = "Act on the latest container podman is aware of" };
+        Option<bool> sigProxy = new("--sig-proxy") { Description = "Proxy received signals to the container process", DefaultValueFactory = _ => true };
+        Argument<string?> name = new("CONTAINER") { Arity = ArgumentArity.ZeroOrOne };
+        command.Options.Add(noStdin);
+        command.Options.Add(latest);
+        command.Options.Add(sigProxy);
+        command.Arguments.Add(name);
+        command.SetHandler(async (parseResult, cancellationToken) =>
+        {
+            using EngineAccess engine = EngineAccess.Open(context, parseResult);
+            ContainerInfo info = parseResult.GetValue(latest) ? engine.Containers.Latest()
+                : engine.Containers.Get(parseResult.GetValue(name) ?? throw new UsageException("attach requires the name or id of one running container or the latest flag"));
+            context.Out.Flush();
+            using Stream stdout = Console.OpenStandardOutput();
+            using Stream stderr = Console.OpenStandardError();
+            using Stream? stdin = parseResult.GetValue(noStdin) ? null : Console.OpenStandardInput();
+            using Skiff.Interop.RawTerminal? raw = info.Definition.Terminal && stdin is not null ? Skiff.Interop.RawTerminal.Enter(0) : null;
+            return await engine.Containers.AttachAsync(info.Record.Id, new AttachStreams(stdin, stdout, stderr), cancellationToken);
+        });
+        return command;
+    }
+
     public static Command CreateRename(CommandContext context)
     {
         var command = new VerbCommand("rename", "Rename an existing container") { Usage = "CONTAINER NAME" };
