@@ -95,6 +95,27 @@ grep -aq "Software Factory first-boot configuration: SUCCESS" "${TMPDIR:-/tmp}/m
 grep -a -A8 "first-boot configuration: SUCCESS" "${TMPDIR:-/tmp}/my-sf.log" | tr -d '\r'
 ok
 
+step restart
+# systemd halts on the stop signal (SIGRTMIN+3); 137 would mean it had to be killed.
+podman stop -t 60 my-sf || fail "podman stop"
+exit_code=$(podman container inspect my-sf | tr -d ' ,' | grep -m1 '^"ExitCode":' | cut -d: -f2)
+echo "stopped with exit code: ${exit_code:-unknown}"
+[ "$exit_code" != 137 ] || fail "systemd did not shut down before the timeout (SIGKILL)"
+podman start my-sf || fail "podman start"
+state=""
+for _ in $(seq "$boot_timeout"); do
+  state=$(podman exec my-sf systemctl is-system-running 2>/dev/null)
+  case "$state" in running|degraded) break ;; esac
+  sleep 1
+done
+echo "system state after start: ${state:-unknown}"
+case "$state" in running|degraded) ;; *) fail "systemd did not boot again" ;; esac
+[ "$(podman exec my-sf awk '/admin_password/ {print $2}' /etc/software-factory/sfconfig.yaml)" = "$admin_password" ] \
+  || fail "the configuration did not survive stop/start"
+http_port=$(port_of 80); https_port=$(port_of 443); ssh_port=$(port_of 29418)
+curl -fsS --max-time 120 "http://127.0.0.1:$http_port/" | grep -q "Software Factory dashboard" || fail "no dashboard after start"
+ok
+
 step commit
 podman commit my-sf my-sf-image || fail "podman commit"
 podman image inspect my-sf-image >/dev/null || fail "my-sf-image not in the store"
