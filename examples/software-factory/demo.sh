@@ -98,7 +98,7 @@ ok
 step restart
 # systemd halts on the stop signal (SIGRTMIN+3); 137 would mean it had to be killed.
 podman stop -t 60 my-sf || fail "podman stop"
-exit_code=$(podman container inspect my-sf | tr -d ' ,' | grep -m1 '^"ExitCode":' | cut -d: -f2)
+exit_code=$(podman container inspect my-sf | awk -F'[:,]' '/"ExitCode"/ { gsub(/ /, "", $2); print $2; exit }')
 echo "stopped with exit code: ${exit_code:-unknown}"
 [ "$exit_code" != 137 ] || fail "systemd did not shut down before the timeout (SIGKILL)"
 podman start my-sf || fail "podman start"
