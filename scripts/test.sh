@@ -7,6 +7,7 @@ root=$(pwd)
 bash scripts/install-deps.sh
 export SKIFF_FIXTURES=${SKIFF_FIXTURES:-/var/cache/skiff-fixtures}
 bash scripts/fixtures.sh --debian >/dev/null
+bash scripts/fixtures.sh --factory >/dev/null
 bash scripts/build.sh >/dev/null || { echo "build of skiff failed"; echo "0 passed, 1 failed"; exit 1; }
 export SKIFF_BIN="$root/out/skiff"
 

@@ -1,6 +1,8 @@
 using System.CommandLine;
 using Skiff.Cli.Commands.Buildah;
 using Skiff.Cli.Commands.Containers;
+using Skiff.Cli.Commands.Networks;
+using Skiff.Cli.Commands.Volumes;
 using Skiff.Cli.Commands.Images;
 using Skiff.Cli.Commands.Registry;
 using Skiff.Cli.Commands.Skopeo;
@@ -58,6 +60,8 @@ public static class Composition
         HistoryCommand.Create,
         SaveLoadCommands.CreateSave,
         SaveLoadCommands.CreateLoad,
+        // podman build is buildah's build.
+        Commands.Buildah.BuildCommand.Create,
         // registry verbs
         PullCommand.Create,
         PushCommand.Create,
@@ -82,6 +86,14 @@ public static class Composition
         LogsCommand.Create,
         ExecCommand.Create,
         PortCommand.Create,
+        FileCommands.CreateCommit,
+        FileCommands.CreateCp,
+        FileCommands.CreateDiff,
+        FileCommands.CreateExport,
+        FileCommands.CreateMount,
+        FileCommands.CreateUnmount,
+        VolumeGroup.Create,
+        NetworkGroup.Create,
     ];
 
     public static IEnumerable<Func<CommandContext, Command>> BuildahVerbs() =>
@@ -102,6 +114,8 @@ public static class Composition
         BuildahRmiCommand.Create,
         TagCommands.CreateTag,
         BuildahInspectCommand.Create,
+        PullCommand.Create,
+        PushCommand.Create,
         InfoCommand.Create,
     ];
 
@@ -113,6 +127,7 @@ public static class Composition
         RegistryVerbs.CreateListTags,
         RegistryVerbs.CreateDelete,
         RegistryVerbs.CreateManifestDigest,
+        SyncCommand.Create,
         LoginCommands.CreateLogin,
         LoginCommands.CreateLogout,
     ];

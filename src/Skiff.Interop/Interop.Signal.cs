@@ -6,6 +6,17 @@ internal static partial class Libc
 {
     [LibraryImport(Name, EntryPoint = "kill", SetLastError = true)]
     internal static partial int Kill(int pid, int signal);
+
+    internal const int SIG_UNBLOCK = 1;
+
+    [LibraryImport(Name, EntryPoint = "sigemptyset")]
+    internal static unsafe partial int SigEmptySet(byte* set);
+
+    [LibraryImport(Name, EntryPoint = "sigaddset")]
+    internal static unsafe partial int SigAddSet(byte* set, int signal);
+
+    [LibraryImport(Name, EntryPoint = "pthread_sigmask")]
+    internal static unsafe partial int PthreadSigmask(int how, byte* set, byte* oldset);
 }
 
 /// <summary>kill(2) and signal names as podman spells them.</summary>
@@ -19,6 +30,19 @@ public static class Signals
     public const int SIGWINCH = 28;
 
     private const int ESRCH = 3;
+    private const int SIGCHLD = 17;
+
+    /// <summary>
+    /// Unblocks SIGCHLD on the calling thread. A parent may start us with it blocked (conmon does, for its exit
+    /// command); .NET learns that a child exited only through SIGCHLD, so without this every wait for a child hangs.
+    /// </summary>
+    public static unsafe void UnblockChildSignal()
+    {
+        byte* set = stackalloc byte[128];
+        Libc.SigEmptySet(set);
+        Libc.SigAddSet(set, SIGCHLD);
+        Libc.PthreadSigmask(Libc.SIG_UNBLOCK, set, null);
+    }
 
     /// <summary>Sends a signal; false when the process does not exist.</summary>
     public static bool Kill(int pid, int signal)

@@ -52,13 +52,18 @@ public sealed partial class ContainerRuntime
             WriteRunFiles(def, info.RunDir, net);
 
             IReadOnlyDictionary<string, string> volumes = await ResolveVolumesAsync(def, cancellationToken).ConfigureAwait(false);
+            string cgroupsPath = $"/skiff/skiff-{id}";
+            if (def.Systemd && !File.Exists("/sys/fs/cgroup/cgroup.controllers") && Directory.Exists("/sys/fs/cgroup/systemd"))
+            {
+                Directory.CreateDirectory(SpecGenerator.SystemdCgroupSource(cgroupsPath));
+            }
             RuntimeSpec spec = SpecGenerator.Generate(def, new SpecInputs
             {
                 Rootfs = rootfs,
                 RunDir = info.RunDir,
                 NetworkNamespacePath = net?.NetNsPath,
                 VolumePaths = volumes,
-                CgroupsPath = $"/skiff/skiff-{id}",
+                CgroupsPath = cgroupsPath,
                 User = user,
                 InitPath = _options.InitPath,
             });
@@ -66,7 +71,7 @@ public sealed partial class ContainerRuntime
 
             Directory.CreateDirectory(Path.GetDirectoryName(info.LogPath)!);
             (int pid, int conmonPid) = await Conmon.CreateAsync(id, def.Name, new ConmonFiles(info.RunDir, info.RunDir, info.LogPath),
-                def.Terminal, def.Stdin, cancellationToken).ConfigureAwait(false);
+                def.Terminal || def.Systemd, def.Stdin, cancellationToken).ConfigureAwait(false);
             status.State = ContainerState.Created;
             status.Pid = pid;
             status.ConmonPid = conmonPid;

@@ -104,3 +104,19 @@ public class ConfigEditorTests
         Assert.Equal("img", WorkingContainers.NamePrefix("quay.io/org/img@sha256:abc"));
     }
 }
+
+public class HealthcheckTests
+{
+    [Fact]
+    public void Healthcheck_options_build_dockers_healthcheck_object()
+    {
+        BuilderState s = ConfigEditor.Apply(new BuilderState(), new ConfigEdit { Healthcheck = "curl -f http://localhost/", HealthcheckInterval = "1m30s", HealthcheckRetries = 3 });
+        s = ConfigEditor.Apply(s, new ConfigEdit { HealthcheckTimeout = "500ms" });
+        System.Text.Json.JsonElement h = s.Healthcheck!.Value;
+        Assert.Equal(["CMD-SHELL", "curl -f http://localhost/"], h.GetProperty("Test").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(90_000_000_000, h.GetProperty("Interval").GetInt64());
+        Assert.Equal(500_000_000, h.GetProperty("Timeout").GetInt64());
+        Assert.Equal(3, h.GetProperty("Retries").GetInt32());
+        Assert.Throws<BuildException>(() => ConfigEditor.Apply(s, new ConfigEdit { HealthcheckInterval = "soon" }));
+    }
+}

@@ -181,3 +181,25 @@ public class CopierTests
         _ = TarEntryFormat.Pax;
     }
 }
+
+public class CopierIgnoreTests
+{
+    [Fact]
+    public async Task Ignored_context_paths_are_left_out_and_negations_bring_files_back()
+    {
+        using var dir = new TempDir("skiff-build-ignore");
+        string ctx = dir.Combine("ctx");
+        string root = dir.Combine("root");
+        Directory.CreateDirectory(root);
+        foreach (string f in new[] { "app/main.c", "app/debug.log", "app/docs/a.md", "app/docs/keep.md" })
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(ctx, f))!);
+            File.WriteAllText(Path.Combine(ctx, f), f);
+        }
+        IgnoreFile ignore = IgnoreFile.Parse("**/*.log\napp/docs\n!app/docs/keep.md\n");
+        await ContainerCopier.CopyAsync(root, new AddCopyRequest { Sources = ["app"], Destination = "/app", ContextDir = ctx, Ignore = ignore });
+        string[] copied = Directory.GetFiles(Path.Combine(root, "app"), "*", SearchOption.AllDirectories)
+            .Select(p => Path.GetRelativePath(root, p)).Order(StringComparer.Ordinal).ToArray();
+        Assert.Equal(["app/docs/keep.md", "app/main.c"], copied);
+    }
+}

@@ -122,3 +122,36 @@ public class BuildahVerbsTests
         Assert.Equal("", (await Buildah(skiff, "containers", "-q")).Trim());
     }
 }
+
+/// <summary>buildah from/commit/push/pull with docker:// against a local docker-registry.</summary>
+public class BuildahRegistryTests
+{
+    [SkippableFact]
+    public async Task Commit_to_docker_transport_and_from_docker_transport_round_trip()
+    {
+        Skip.If(SkiffCli.Binary is null, "skiff binary not built");
+        Skip.IfNot(RegistryServer.Available, "docker-registry is not installed");
+        await using RegistryServer server = await RegistryServer.StartAsync(new RegistryServerOptions());
+        using var a = new SkiffCli();
+        using var b = new SkiffCli();
+        await a.OkAsync("import", Fixtures.BusyboxTar, "busybox");
+        string[] ga = ["buildah", "--root", a.Root, "--runroot", a.RunRoot, "--storage-driver", a.Driver];
+        string[] gb = ["buildah", "--root", b.Root, "--runroot", b.RunRoot, "--storage-driver", b.Driver];
+        string c = (await a.OkAsync([.. ga, "from", "busybox"])).Trim();
+        string root = (await a.OkAsync([.. ga, "mount", c])).Trim();
+        File.WriteAllText(Path.Combine(root, "pushed"), "over the wire");
+        await a.OkAsync([.. ga, "config", "--cmd", "/bin/sh", c]);
+        string image = $"docker://{server.Host}/skiff/built:v1";
+        await a.OkAsync([.. ga, "commit", "-q", "--tls-verify=false", c, image]);
+        Assert.DoesNotContain("skiff/built", await a.OkAsync("images", "--format", "{{.Repository}}"));
+
+        string c2 = (await b.OkAsync([.. gb, "from", "--tls-verify=false", image])).Trim();
+        // Buildah 1.28 cuts the name at the first ':' before taking the last path component: a registry with a
+        // port names the container after the host.
+        Assert.Equal("127.0.0.1-working-container", c2);
+        string root2 = (await b.OkAsync([.. gb, "mount", c2])).Trim();
+        Assert.Equal("over the wire", File.ReadAllText(Path.Combine(root2, "pushed")));
+        using JsonDocument doc = JsonDocument.Parse(await b.OkAsync("image", "inspect", $"{server.Host}/skiff/built:v1"));
+        Assert.Equal("/bin/sh", doc.RootElement[0].GetProperty("Config").GetProperty("Cmd")[0].GetString());
+    }
+}

@@ -199,4 +199,26 @@ public class RegistryCliTests
         string manifest = await a.OkAsync("manifest", "inspect", "--tls-verify=false", $"{server.Host}/copied/bb:1");
         Assert.Contains("\"schemaVersion\": 2", manifest);
     }
+
+    [SkippableFact]
+    public async Task Skopeo_sync_copies_every_tag_to_directories_and_back_to_another_repository()
+    {
+        Skip.If(SkiffCli.Binary is null, "skiff binary not built");
+        Skip.IfNot(RegistryServer.Available, "docker-registry is not installed");
+        await using RegistryServer server = await RegistryServer.StartAsync();
+        using var a = new SkiffCli();
+        await a.OkAsync("import", Fixtures.BusyboxTar, "bb");
+        await a.OkAsync("push", "-q", "--tls-verify=false", "bb", $"{server.Host}/sync/bb:1");
+        await a.OkAsync("push", "-q", "--tls-verify=false", "bb", $"{server.Host}/sync/bb:2");
+        string dir = a.Scratch("sync");
+        Directory.CreateDirectory(dir);
+        string synced = await SkopeoOk("sync", "--src", "docker", "--dest", "dir", "--src-tls-verify=false", $"{server.Host}/sync/bb", dir);
+        Assert.Contains("Synced 2 images", synced);
+        Assert.True(File.Exists(Path.Combine(dir, "bb:1", "manifest.json")));
+        Assert.True(File.Exists(Path.Combine(dir, "bb:2", "manifest.json")));
+        await SkopeoOk("sync", "-q", "--src", "dir", "--dest", "docker", "--dest-tls-verify=false", dir, $"{server.Host}/back");
+        string tags = await SkopeoOk("list-tags", "--tls-verify=false", $"docker://{server.Host}/back/bb");
+        Assert.Contains("\"1\"", tags);
+        Assert.Contains("\"2\"", tags);
+    }
 }

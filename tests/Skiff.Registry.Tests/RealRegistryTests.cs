@@ -193,4 +193,37 @@ public class RealRegistryTests
         ImageManifest m = ImageManifest.Parse((await session.ClientFor(server.Host).GetManifestAsync("chunked/img", "1")).Bytes);
         Assert.All(m.Layers, l => Assert.Equal(MediaTypes.OciLayerZstd, l.MediaType));
     }
+
+    [SkippableFact]
+    public async Task Pulls_go_to_a_mirror_from_registries_conf_and_blocked_registries_are_refused()
+    {
+        Skip.IfNot(RegistryServer.Available, "docker-registry is not installed");
+        await using RegistryServer server = await RegistryServer.StartAsync();
+        using (RegistrySession plain = SessionFor(server))
+        {
+            await new ImageCopier().CopyAsync(new MemoryImageReference(RandomImage.Create(1)),
+                new DockerTransport(plain).ParseReference($"//{server.Host}/mirrored/img:1"));
+        }
+        var conf = RegistriesConf.Parse($"""
+            [[registry]]
+            prefix = "origin.invalid"
+            location = "origin.invalid:1"
+            [[registry.mirror]]
+            location = "{server.Host}/mirrored"
+            insecure = true
+
+            [[registry]]
+            location = "{server.Host}/forbidden"
+            blocked = true
+            insecure = true
+            """);
+        using var session = new RegistrySession(new RegistryOptions { AuthFile = "/nonexistent/auth.json" }, conf);
+        var transport = new DockerTransport(session);
+        var into = new MemoryImage();
+        await new ImageCopier().CopyAsync(transport.ParseReference("//origin.invalid/img:1"), new MemoryImageReference(into));
+        Assert.False(into.IsEmpty);
+        SkiffException e = await Assert.ThrowsAsync<SkiffException>(() =>
+            new ImageCopier().CopyAsync(transport.ParseReference($"//{server.Host}/forbidden/img:1"), new MemoryImageReference(new MemoryImage())));
+        Assert.Contains("blocked", e.Message);
+    }
 }

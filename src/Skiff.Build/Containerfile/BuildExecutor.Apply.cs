@@ -64,6 +64,7 @@ public sealed partial class BuildExecutor
                     Chown = ins.Flags.TryGetValue("chown", out string? chown) ? Words.Expand(chown, lookup) : null,
                     Chmod = ins.Flags.TryGetValue("chmod", out string? chmod) ? chmod : null,
                     ContextDir = from is null ? req.ContextDir : null,
+                    Ignore = _ignore,
                 };
                 try
                 {
@@ -125,7 +126,15 @@ public sealed partial class BuildExecutor
                 Edit(builder, new ConfigEdit { Author = ins.Arguments });
                 return false;
             case "HEALTHCHECK":
-                // Kept for docker-format images only in Buildah; not applied here yet.
+                // Written into docker-format images only, as Buildah does.
+                Edit(builder, new ConfigEdit
+                {
+                    Healthcheck = ins.Arguments,
+                    HealthcheckInterval = ins.Flags.GetValueOrDefault("interval"),
+                    HealthcheckTimeout = ins.Flags.GetValueOrDefault("timeout"),
+                    HealthcheckStartPeriod = ins.Flags.GetValueOrDefault("start-period"),
+                    HealthcheckRetries = ins.Flags.TryGetValue("retries", out string? r) && int.TryParse(r, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int retries) ? retries : null,
+                });
                 return false;
             default:
                 throw new ContainerfileException($"{ins.Where}: unknown instruction {ins.Keyword}");

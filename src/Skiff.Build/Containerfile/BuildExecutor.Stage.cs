@@ -14,6 +14,8 @@ public sealed partial class BuildExecutor
 {
     private static readonly List<string> DefaultShell = ["/bin/sh", "-c"];
 
+    private const string DefaultPath = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
     private async Task BuildStageAsync(List<Stage> stages, Stage stage, Dictionary<string, string?> globalArgs, RunState run, bool isFinal, CancellationToken cancellationToken)
     {
         BuildRequest req = run.Request;
@@ -30,6 +32,11 @@ public sealed partial class BuildExecutor
             Pull = req.Pull,
         }, cancellationToken).ConfigureAwait(false);
         string? current = builder.Record.ImageId;
+        if (!(builder.ContainerConfig.Env ?? []).Any(e => e.StartsWith("PATH=", StringComparison.Ordinal)))
+        {
+            // As imagebuilder does for podman build: a stage whose base sets no PATH gets the default one.
+            builder.State = ConfigEditor.Apply(builder.State, new ConfigEdit { Env = [DefaultPath] });
+        }
         var stageArgs = new Dictionary<string, string?>(StringComparer.Ordinal);
         bool cmdSetHere = false;
         string lastCreatedBy = "";
@@ -171,7 +178,7 @@ public sealed partial class BuildExecutor
                 }
                 else
                 {
-                    content = await Task.Run(() => ContentDigest(req.ContextDir, sources), cancellationToken).ConfigureAwait(false);
+                    content = await Task.Run(() => ContentDigest(req.ContextDir, sources, _ignore), cancellationToken).ConfigureAwait(false);
                 }
                 string flags = string.Join(' ', ins.FlagList.Select(f => $"--{f.Key}={f.Value}"));
                 return ($"{ins.Keyword} {flags} {string.Join(' ', sources)} {dest} {content}", $"/bin/sh -c #(nop) {ins.Keyword} {(ins.Flags.ContainsKey("from") ? "" : "file:")}{content.Replace("sha256:", "", StringComparison.Ordinal)} in {dest} ");
@@ -199,7 +206,7 @@ public sealed partial class BuildExecutor
     }
 
     /// <summary>A digest of what COPY sources name in the context: paths, types, modes and contents (not times).</summary>
-    internal static string ContentDigest(string contextDir, IReadOnlyList<string> sources)
+    internal static string ContentDigest(string contextDir, IReadOnlyList<string> sources, IgnoreFile ignore)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         using SourceTree tree = SourceTree.Context(contextDir);
@@ -209,14 +216,18 @@ public sealed partial class BuildExecutor
             {
                 using SafeFileHandle h = tree.Open(source);
                 string path = "/proc/self/fd/" + h.DangerousGetHandle().ToString(CultureInfo.InvariantCulture);
-                HashEntry(hash, source, path);
+                HashEntry(hash, ContainerRoot.Relative(source), path, ignore);
             }
         }
         return "sha256:" + Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 
-    private static void HashEntry(IncrementalHash hash, string rel, string path)
+    private static void HashEntry(IncrementalHash hash, string rel, string path, IgnoreFile ignore)
     {
+        if (rel.Length > 0 && ignore.IsExcluded(rel) && !(ignore.HasNegations && Directory.Exists(path)))
+        {
+            return;
+        }
         var info = new FileInfo(path);
         // The proc link is the source itself; its own entries are looked at without following links.
         bool isTop = path.StartsWith("/proc/self/fd/", StringComparison.Ordinal) && !path[14..].Contains('/');
@@ -232,7 +243,7 @@ public sealed partial class BuildExecutor
         {
             foreach (FileSystemInfo child in dir.EnumerateFileSystemInfos().OrderBy(c => c.Name, StringComparer.Ordinal))
             {
-                HashEntry(hash, rel + "/" + child.Name, Path.Combine(path, child.Name));
+                HashEntry(hash, rel.Length == 0 ? child.Name : rel + "/" + child.Name, Path.Combine(path, child.Name), ignore);
             }
             return;
         }

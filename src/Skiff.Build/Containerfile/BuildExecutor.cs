@@ -18,6 +18,7 @@ public sealed partial class BuildExecutor
     private readonly WorkingContainers _containers;
     private readonly Store _store;
     private readonly BuildCache _cache;
+    private IgnoreFile _ignore = IgnoreFile.Empty;
 
     public BuildExecutor(WorkingContainers containers)
     {
@@ -44,6 +45,7 @@ public sealed partial class BuildExecutor
             throw new BuildException($"context directory \"{request.ContextDir}\" does not exist");
         }
         IReadOnlyList<Instruction> instructions = Parser.Parse(request.ContainerfileText, request.ContainerfileName);
+        _ignore = IgnoreFile.Load(request.ContextDir, request.IgnoreFile);
         var globalArgs = new Dictionary<string, string?>(StringComparer.Ordinal);
         var stages = new List<Stage>();
         foreach (Instruction ins in instructions)

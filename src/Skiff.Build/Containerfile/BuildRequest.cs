@@ -23,6 +23,9 @@ public sealed record BuildRequest
     public bool Quiet { get; init; }
     public required string RuntimeStateRoot { get; init; }
     public string Runtime { get; init; } = "runc";
+
+    /// <summary>--ignorefile; default .containerignore or .dockerignore in the context.</summary>
+    public string? IgnoreFile { get; init; }
 }
 
 /// <summary>The built image's id (config digest hex).</summary>

@@ -30,6 +30,13 @@ public sealed record ConfigEdit
     public string? Comment { get; init; }
     public string? HistoryComment { get; init; }
 
+    /// <summary><c>CMD ...</c>, <c>CMD-SHELL ...</c> (a bare command is CMD-SHELL), or <c>NONE</c>; Docker format only.</summary>
+    public string? Healthcheck { get; init; }
+    public string? HealthcheckInterval { get; init; }
+    public string? HealthcheckTimeout { get; init; }
+    public string? HealthcheckStartPeriod { get; init; }
+    public int? HealthcheckRetries { get; init; }
+
     /// <summary>Environment lookup for <c>--env NAME</c> without a value (the caller's environment).</summary>
     public Func<string, string?>? HostEnvironment { get; init; }
 }
@@ -114,6 +121,11 @@ public static class ConfigEditor
         if (edit.Shell is not null)
         {
             next = next with { Shell = edit.Shell.Length == 0 ? null : ParseCommand(edit.Shell, "shell") };
+        }
+        if (edit.Healthcheck is not null || edit.HealthcheckInterval is not null || edit.HealthcheckTimeout is not null
+            || edit.HealthcheckStartPeriod is not null || edit.HealthcheckRetries is not null)
+        {
+            next = next with { Healthcheck = Healthcheck(next.Healthcheck, edit) };
         }
         if (edit.OnBuild.Count > 0)
         {
@@ -212,7 +224,8 @@ public static class ConfigEditor
                 set[e] = new EmptyObject();
             }
         }
-        return set.Count == 0 ? null : set;
+        // Go writes map keys sorted; so do we, so configs compare byte for byte with Buildah's.
+        return set.Count == 0 ? null : set.OrderBy(kv => kv.Key, StringComparer.Ordinal).ToDictionary(StringComparer.Ordinal);
     }
 
     private static Dictionary<string, string>? EditMap(Dictionary<string, string>? current, IReadOnlyList<string> edits, string option)
@@ -242,7 +255,95 @@ public static class ConfigEditor
                 map[e[..eq]] = e[(eq + 1)..];
             }
         }
-        return map.Count == 0 ? null : map;
+        return map.Count == 0 ? null : map.OrderBy(kv => kv.Key, StringComparer.Ordinal).ToDictionary(StringComparer.Ordinal);
+    }
+
+    private static JsonElement? Healthcheck(JsonElement? current, ConfigEdit edit)
+    {
+        List<string>? test = null;
+        long interval = 0, timeout = 0, start = 0;
+        int retries = 0;
+        if (current is { ValueKind: JsonValueKind.Object } c)
+        {
+            if (c.TryGetProperty("Test", out JsonElement t) && t.ValueKind == JsonValueKind.Array)
+            {
+                test = t.EnumerateArray().Select(e => e.GetString() ?? "").ToList();
+            }
+            interval = c.TryGetProperty("Interval", out JsonElement i) && i.TryGetInt64(out long iv) ? iv : 0;
+            timeout = c.TryGetProperty("Timeout", out JsonElement o) && o.TryGetInt64(out long ov) ? ov : 0;
+            start = c.TryGetProperty("StartPeriod", out JsonElement s) && s.TryGetInt64(out long sv) ? sv : 0;
+            retries = c.TryGetProperty("Retries", out JsonElement r) && r.TryGetInt32(out int rv) ? rv : 0;
+        }
+        if (edit.Healthcheck is { } hc)
+        {
+            string trimmed = hc.Trim();
+            if (trimmed.Length == 0)
+            {
+                return null;
+            }
+            test = trimmed.Equals("NONE", StringComparison.OrdinalIgnoreCase) ? ["NONE"]
+                : trimmed.StartsWith("CMD-SHELL ", StringComparison.Ordinal) ? ["CMD-SHELL", trimmed["CMD-SHELL ".Length..]]
+                : trimmed.StartsWith("CMD ", StringComparison.Ordinal) ? ["CMD", .. ParseCommand(trimmed[4..], "healthcheck")]
+                : ["CMD-SHELL", trimmed];
+        }
+        interval = edit.HealthcheckInterval is { } iv2 ? GoDuration(iv2, "healthcheck-interval") : interval;
+        timeout = edit.HealthcheckTimeout is { } tv2 ? GoDuration(tv2, "healthcheck-timeout") : timeout;
+        start = edit.HealthcheckStartPeriod is { } sv2 ? GoDuration(sv2, "healthcheck-start-period") : start;
+        retries = edit.HealthcheckRetries ?? retries;
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var w = new Utf8JsonWriter(buffer))
+        {
+            w.WriteStartObject();
+            w.WriteStartArray("Test");
+            foreach (string part in test ?? [])
+            {
+                w.WriteStringValue(part);
+            }
+            w.WriteEndArray();
+            w.WriteNumber("Interval", interval);
+            w.WriteNumber("Timeout", timeout);
+            w.WriteNumber("StartPeriod", start);
+            w.WriteNumber("Retries", retries);
+            w.WriteEndObject();
+        }
+        using JsonDocument doc = JsonDocument.Parse(buffer.WrittenMemory);
+        return doc.RootElement.Clone();
+    }
+
+    /// <summary>A Go duration (<c>30s</c>, <c>1m30s</c>, <c>500ms</c>) in nanoseconds.</summary>
+    internal static long GoDuration(string value, string option)
+    {
+        long total = 0;
+        int i = 0;
+        string v = value.Trim();
+        if (v == "0")
+        {
+            return 0;
+        }
+        while (i < v.Length)
+        {
+            int start = i;
+            while (i < v.Length && (char.IsAsciiDigit(v[i]) || v[i] == '.'))
+            {
+                i++;
+            }
+            int unitStart = i;
+            while (i < v.Length && char.IsAsciiLetter(v[i]))
+            {
+                i++;
+            }
+            if (start == unitStart || !double.TryParse(v[start..unitStart], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double n))
+            {
+                throw new BuildException($"invalid --{option} value \"{value}\": expected a duration such as 30s or 1m30s");
+            }
+            double unit = v[unitStart..i] switch
+            {
+                "ns" => 1, "us" or "µs" => 1e3, "ms" => 1e6, "s" => 1e9, "m" => 60e9, "h" => 3600e9,
+                _ => throw new BuildException($"invalid --{option} value \"{value}\": unknown unit \"{v[unitStart..i]}\""),
+            };
+            total += (long)(n * unit);
+        }
+        return total;
     }
 
     private static string NormalizeSignal(string signal)

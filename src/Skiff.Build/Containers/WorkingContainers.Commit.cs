@@ -53,6 +53,7 @@ public sealed partial class WorkingContainers
         };
         TransportRegistry registry = TransportRegistry.CreateWithFileTransports();
         IImageReference? external = null;
+        string? push = null;
         Reference? localName = null;
         if (request.Destination is { Length: > 0 } dest)
         {
@@ -63,7 +64,8 @@ public sealed partial class WorkingContainers
             }
             else if (dest.StartsWith("docker://", StringComparison.Ordinal))
             {
-                throw new BuildException($"committing to \"{dest}\": the docker:// transport is not available in this build of skiff");
+                push = Registry is not null ? dest
+                    : throw new BuildException($"committing to \"{dest}\": no registry access in this context");
             }
             else
             {
@@ -93,7 +95,21 @@ public sealed partial class WorkingContainers
         }, cancellationToken).ConfigureAwait(false);
 
         Digest manifestDigest = Digest.Compute(manifestBytes);
-        if (external is not null)
+        if (push is not null)
+        {
+            try
+            {
+                manifestDigest = await Registry!.PushAsync(image.Id, push, docker ? "docker" : "oci", request.Progress, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                if (!existed)
+                {
+                    await _store.DeleteImageAsync(image.Id, force: false, CancellationToken.None).ConfigureAwait(false);
+                }
+            }
+        }
+        else if (external is not null)
         {
             try
             {
@@ -189,7 +205,7 @@ public sealed partial class WorkingContainers
         ContainerConfig c = config.Config ?? new ContainerConfig();
         var labels = new Dictionary<string, string>(c.Labels ?? [], StringComparer.Ordinal);
         labels.TryAdd(BuildahVersionLabel, BuildahVersion);
-        c = c with { Labels = labels };
+        c = c with { Labels = labels.OrderBy(kv => kv.Key, StringComparer.Ordinal).ToDictionary(StringComparer.Ordinal) };
         if (docker)
         {
             var extra = new Dictionary<string, JsonElement>(c.Extra ?? [], StringComparer.Ordinal);

@@ -42,6 +42,9 @@ public sealed partial class WorkingContainers
 
     public Store Store => _store;
 
+    /// <summary>Registry pull and push, when the caller provides them; without, docker:// and pulls are refused.</summary>
+    public RegistryHooks? Registry { get; init; }
+
     internal ContainersStorageTransport StorageTransport => _storageTransport ??= new ContainersStorageTransport(_store);
 
     /// <summary>Every working container (store containers with builder state), oldest first.</summary>
@@ -145,11 +148,15 @@ public sealed partial class WorkingContainers
         string local = request.Image.StartsWith("containers-storage:", StringComparison.Ordinal)
             ? request.Image["containers-storage:".Length..]
             : request.Image;
-        if (local.StartsWith("docker://", StringComparison.Ordinal))
+        if (local.StartsWith("docker://", StringComparison.Ordinal) || (pull == "always" && Registry is not null))
         {
-            throw new BuildException($"pulling \"{request.Image}\": the docker:// transport is not available in this build of skiff");
+            return (await PullAsync(local, request.Progress, cancellationToken).ConfigureAwait(false), NamePrefix(local.StartsWith("docker://", StringComparison.Ordinal) ? local[9..] : local));
         }
         ImageRecord? image = _store.FindImage(local);
+        if (image is null && pull != "never" && Registry is not null)
+        {
+            return (await PullAsync(local, request.Progress, cancellationToken).ConfigureAwait(false), NamePrefix(local));
+        }
         if (image is null)
         {
             throw pull == "never"
@@ -157,6 +164,16 @@ public sealed partial class WorkingContainers
                 : new ImageNotFoundException($"{local}: image not known, and pulling from registries is not available: use a transport such as oci:, docker-archive: or oci-archive:");
         }
         return (image, NamePrefix(local));
+    }
+
+    private async Task<ImageRecord> PullAsync(string name, IProgress<CopyProgress>? progress, CancellationToken cancellationToken)
+    {
+        if (Registry is null)
+        {
+            throw new BuildException($"pulling \"{name}\": no registry access in this context");
+        }
+        string id = await Registry.PullAsync(name, progress, cancellationToken).ConfigureAwait(false);
+        return _store.FindImage(id) ?? throw new ImageNotFoundException($"{name}: image not known after pulling it");
     }
 
     private async Task<(ImageRecord Image, string Prefix)> CopyIntoStoreAsync(IImageReference source, IProgress<CopyProgress>? progress, CancellationToken cancellationToken)

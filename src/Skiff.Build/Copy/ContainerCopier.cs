@@ -32,6 +32,9 @@ public sealed record AddCopyRequest
 
     /// <summary>Plain host sources: relative ones start here (the current directory when unset).</summary>
     public string? HostDirectory { get; init; }
+
+    /// <summary>Context paths to leave out (.containerignore); only with <see cref="ContextDir"/>.</summary>
+    public IgnoreFile? Ignore { get; init; }
 }
 
 /// <summary>
@@ -67,7 +70,13 @@ public static class ContainerCopier
         using SourceTree tree = request.SourceRoot is not null ? SourceTree.Rooted(request.SourceRoot)
             : request.ContextDir is not null ? SourceTree.Context(request.ContextDir)
             : SourceTree.Host(request.HostDirectory ?? Environment.CurrentDirectory);
-        var sources = request.Sources.SelectMany(tree.Expand).ToList();
+        IgnoreFile ignore = request.ContextDir is not null ? request.Ignore ?? IgnoreFile.Empty : IgnoreFile.Empty;
+        var sources = request.Sources.SelectMany(tree.Expand).Where(s => ContainerRoot.Relative(s).Length == 0 || !ignore.IsExcluded(s) || ignore.HasNegations).ToList();
+        if (sources.Count == 0)
+        {
+            throw new BuildException($"no source files were specified or all of them are excluded by the ignore file: {string.Join(' ', request.Sources)}");
+        }
+        owner = owner with { Ignore = ignore };
 
         string dest = request.Destination;
         if (!dest.StartsWith('/'))
@@ -80,13 +89,18 @@ public static class ContainerCopier
         foreach (string source in sources)
         {
             cancellationToken.ThrowIfCancellationRequested();
+            string sourceRel = ContainerRoot.Relative(source);
             using SafeFileHandle src = tree.Open(source);
             StatxNative st = FileAt.Statx(src, "", FileAt.AT_EMPTY_PATH);
             uint type = st.Mode & FileAt.S_IFMT;
+            if (type != FileAt.S_IFDIR && sourceRel.Length > 0 && ignore.IsExcluded(sourceRel))
+            {
+                continue;
+            }
             if (type == FileAt.S_IFDIR)
             {
                 using SafeFileHandle dstDir = root.OpenDirectory(destRel, create: true);
-                await CopyDirectoryContentsAsync(src, dstDir, owner, cancellationToken).ConfigureAwait(false);
+                await CopyDirectoryContentsAsync(src, sourceRel, dstDir, owner, cancellationToken).ConfigureAwait(false);
                 continue;
             }
             if (request.ExtractArchives && type == FileAt.S_IFREG && await IsArchiveAsync(src, cancellationToken).ConfigureAwait(false))
@@ -99,11 +113,14 @@ public static class ContainerCopier
             string targetRel = destIsDir ? (destRel.Length == 0 ? name : destRel + "/" + name) : destRel;
             (string parentRel, string leaf) = Split(targetRel);
             using SafeFileHandle parent = root.OpenDirectory(parentRel, create: true);
-            await CopyEntryAsync(src, "", st, parent, leaf, owner, cancellationToken).ConfigureAwait(false);
+            await CopyEntryAsync(src, "", sourceRel, st, parent, leaf, owner, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    private sealed record Ownership(uint Uid, uint Gid, uint? Mode);
+    private sealed record Ownership(uint Uid, uint Gid, uint? Mode)
+    {
+        public IgnoreFile Ignore { get; init; } = IgnoreFile.Empty;
+    }
 
     private static (string Parent, string Leaf) Split(string rel)
     {
@@ -111,19 +128,26 @@ public static class ContainerCopier
         return slash < 0 ? ("", rel) : (rel[..slash], rel[(slash + 1)..]);
     }
 
-    private static async Task CopyDirectoryContentsAsync(SafeFileHandle srcDir, SafeFileHandle dstDir, Ownership owner, CancellationToken cancellationToken)
+    private static async Task CopyDirectoryContentsAsync(SafeFileHandle srcDir, string rel, SafeFileHandle dstDir, Ownership owner, CancellationToken cancellationToken)
     {
         var names = Directory.EnumerateFileSystemEntries(FileAt.ProcPath(srcDir, "")).Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal).ToList();
         foreach (string name in names)
         {
             cancellationToken.ThrowIfCancellationRequested();
+            string childRel = rel.Length == 0 ? name : rel + "/" + name;
             StatxNative st = FileAt.Statx(srcDir, name, FileAt.AT_SYMLINK_NOFOLLOW);
-            await CopyEntryAsync(srcDir, name, st, dstDir, name, owner, cancellationToken).ConfigureAwait(false);
+            bool isDir = (st.Mode & FileAt.S_IFMT) == FileAt.S_IFDIR;
+            // An excluded directory is still walked when a ! pattern may bring something below it back.
+            if (owner.Ignore.IsExcluded(childRel) && !(isDir && owner.Ignore.HasNegations))
+            {
+                continue;
+            }
+            await CopyEntryAsync(srcDir, name, childRel, st, dstDir, name, owner, cancellationToken).ConfigureAwait(false);
         }
     }
 
     /// <summary>Copies the source (<paramref name="srcName"/> in <paramref name="srcDir"/>, or the handle itself for "") to <paramref name="leaf"/> in <paramref name="dstDir"/>.</summary>
-    private static async Task CopyEntryAsync(SafeFileHandle srcDir, string srcName, StatxNative st, SafeFileHandle dstDir, string leaf, Ownership owner, CancellationToken cancellationToken)
+    private static async Task CopyEntryAsync(SafeFileHandle srcDir, string srcName, string rel, StatxNative st, SafeFileHandle dstDir, string leaf, Ownership owner, CancellationToken cancellationToken)
     {
         uint type = st.Mode & FileAt.S_IFMT;
         uint perm = owner.Mode ?? (uint)(st.Mode & 0xFFF);
@@ -144,7 +168,7 @@ public static class ContainerCopier
                 using (SafeFileHandle child = FileAt.OpenAt(dstDir, leaf, FileAt.O_PATH | FileAt.O_DIRECTORY | FileAt.O_NOFOLLOW))
                 using (SafeFileHandle srcChild = srcName.Length == 0 ? Reopen(srcDir, FileAt.O_PATH | FileAt.O_DIRECTORY) : FileAt.OpenAt(srcDir, srcName, FileAt.O_PATH | FileAt.O_DIRECTORY | FileAt.O_NOFOLLOW))
                 {
-                    await CopyDirectoryContentsAsync(srcChild, child, owner, cancellationToken).ConfigureAwait(false);
+                    await CopyDirectoryContentsAsync(srcChild, rel, child, owner, cancellationToken).ConfigureAwait(false);
                 }
                 FileAt.FchownAt(dstDir, leaf, owner.Uid, owner.Gid, FileAt.AT_SYMLINK_NOFOLLOW);
                 FileAt.FchmodAt(dstDir, leaf, perm);

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Skiff.Build;
 using Skiff.Build.Containers;
 using Skiff.Build.Copy;
+using Skiff.Engine.Images;
 using Skiff.Image;
 using Skiff.Storage;
 
@@ -17,10 +18,30 @@ public sealed class BuildEngine
     private readonly Store _store;
     private readonly WorkingContainers _containers;
 
-    public BuildEngine(Store store, TimeProvider? time = null)
+    public BuildEngine(Store store, TimeProvider? time = null, RegistryHooks? registry = null)
     {
         _store = store;
-        _containers = new WorkingContainers(store, time);
+        _containers = new WorkingContainers(store, time) { Registry = registry };
+    }
+
+    /// <summary>Pull and push through the image engine's registry client with the given access flags.</summary>
+    public static RegistryHooks RegistryHooksFor(ImageEngine images, RegistryAccess access)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        return new RegistryHooks
+        {
+            PullAsync = async (name, progress, ct) =>
+                (await images.PullAsync(new PullOptions { Name = name, Access = access, Progress = progress }, ct).ConfigureAwait(false)).ImageIds[0],
+            PushAsync = async (id, destination, format, progress, ct) =>
+                (await images.PushAsync(new PushOptions
+                {
+                    Source = id,
+                    Destination = destination,
+                    Access = access,
+                    Format = format == "docker" ? "v2s2" : "oci",
+                    Progress = progress,
+                }, ct).ConfigureAwait(false)).ManifestDigest,
+        };
     }
 
     public WorkingContainers Containers => _containers;

@@ -17,6 +17,7 @@ public sealed partial class ContainerEngine
     {
         _store = store;
         _time = time ?? TimeProvider.System;
+        Skiff.Interop.Signals.UnblockChildSignal();
         Runtime = new ContainerRuntime(store, options ?? new RuntimeOptions { RunRoot = store.Options.RunRoot }, _time);
     }
 

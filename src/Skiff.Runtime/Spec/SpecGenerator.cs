@@ -54,7 +54,8 @@ public static class SpecGenerator
             Hostname = HostnameOf(def),
             Process = new SpecProcess
             {
-                Terminal = def.Terminal,
+                // systemd without -t: a console of its own, so its boot messages reach the log.
+                Terminal = def.Terminal || def.Systemd,
                 User = new SpecUser
                 {
                     Uid = inputs.User.Uid,
@@ -142,6 +143,10 @@ public static class SpecGenerator
             Set(e, true);
         }
         Set("container=podman", true);
+        if (def.Systemd && def.Id.Length >= 32)
+        {
+            Set("container_uuid=" + def.Id[..32], false);
+        }
         Set("HOSTNAME=" + HostnameOf(def), false);
         Set("HOME=" + user.Home, false);
         return env;
@@ -202,7 +207,7 @@ public static class SpecGenerator
         };
         if (def.Systemd)
         {
-            AddSystemdMounts(def, mounts);
+            AddSystemdMounts(def, mounts, inputs.CgroupsPath);
         }
         else
         {
@@ -288,7 +293,7 @@ public static class SpecGenerator
     /// systemd as PID 1 wants writable tmpfs on /run, /run/lock, /tmp and /var/log/journal, and a cgroup tree it
     /// can write its own hierarchy into (podman's setupSystemd).
     /// </summary>
-    private static void AddSystemdMounts(ContainerDefinition def, List<SpecMount> mounts)
+    private static void AddSystemdMounts(ContainerDefinition def, List<SpecMount> mounts, string? cgroupsPath)
     {
         foreach (string dest in new[] { "/run", "/run/lock", "/tmp", "/var/log/journal" })
         {
@@ -302,10 +307,16 @@ public static class SpecGenerator
             mounts.Add(new SpecMount { Destination = "/sys/fs/cgroup", Type = "cgroup", Source = "cgroup", Options = ["rprivate", "nosuid", "noexec", "nodev", "relatime", "rw"] });
             return;
         }
-        // cgroup v1: the controllers read-only, the name=systemd hierarchy writable.
+        // cgroup v1: the controllers read-only; the container's own part of the name=systemd hierarchy writable,
+        // as its /sys/fs/cgroup/systemd (podman binds the same subtree).
         mounts.Add(new SpecMount { Destination = "/sys/fs/cgroup", Type = "cgroup", Source = "cgroup", Options = ["rprivate", "nosuid", "noexec", "nodev", "relatime", "ro"] });
-        mounts.Add(new SpecMount { Destination = "/sys/fs/cgroup/systemd", Type = "bind", Source = "/sys/fs/cgroup/systemd", Options = ["bind", "nodev", "noexec", "nosuid", "rprivate"] });
+        string source = SystemdCgroupSource(cgroupsPath);
+        mounts.Add(new SpecMount { Destination = "/sys/fs/cgroup/systemd", Type = "bind", Source = source, Options = ["bind", "nodev", "noexec", "nosuid", "rprivate"] });
     }
+
+    /// <summary>The host directory bound as a systemd container's /sys/fs/cgroup/systemd on cgroup v1.</summary>
+    public static string SystemdCgroupSource(string? cgroupsPath) =>
+        "/sys/fs/cgroup/systemd" + (string.IsNullOrEmpty(cgroupsPath) ? "" : "/" + cgroupsPath.TrimStart('/'));
 
     private static void AddDevices(ContainerDefinition def, SpecLinux linux)
     {

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Skiff.Build.Containerfile;
+using Skiff.Cli.Commands.Registry;
 using Skiff.Cli.Framework;
 
 namespace Skiff.Cli.Commands.Buildah;
@@ -28,11 +29,14 @@ public static class BuildCommand
         Option<string?> isolation = new("--isolation") { Description = "type of process isolation to use (oci, chroot)" };
         Option<string?> network = new("--network") { Description = "network mode for RUN instructions" };
         Option<string?> runtime = new("--runtime") { Description = "`path` to an alternate runtime" };
+        Option<string?> ignoreFile = new("--ignorefile") { Description = "path to an alternate .dockerignore file" };
         Argument<string?> contextDir = new("CONTEXT") { Arity = ArgumentArity.ZeroOrOne };
-        foreach (Option o in new Option[] { tag, file, buildArg, buildArgFile, target, layers, noCache, squash, format, iidfile, label, pull, quiet, isolation, network, runtime })
+        foreach (Option o in new Option[] { tag, file, buildArg, buildArgFile, target, layers, noCache, squash, format, iidfile, label, pull, quiet, isolation, network, runtime, ignoreFile })
         {
             command.Options.Add(o);
         }
+        var registryFlags = new RegistryFlags();
+        registryFlags.AddTo(command);
         command.Arguments.Add(contextDir);
         command.ImplicitValues[layers] = "true";
         command.ImplicitValues[pull] = "true";
@@ -76,7 +80,7 @@ public static class BuildCommand
                 AddArg(args, a);
             }
             string layersValue = parseResult.GetValue(layers) ?? Environment.GetEnvironmentVariable("BUILDAH_LAYERS") ?? "true";
-            using BuildahAccess access = BuildahAccess.Open(context, parseResult);
+            using BuildahAccess access = BuildahAccess.Open(context, parseResult, registryFlags);
             var executor = new BuildExecutor(access.Build.Containers);
             BuildResult result = await executor.BuildAsync(new BuildRequest
             {
@@ -96,6 +100,7 @@ public static class BuildCommand
                 Quiet = parseResult.GetValue(quiet),
                 RuntimeStateRoot = Path.Combine(access.Engine.Store.Options.RunRoot, "buildah-runc"),
                 Runtime = parseResult.GetValue(runtime) ?? "runc",
+                IgnoreFile = parseResult.GetValue(ignoreFile),
             }, ct);
             if (parseResult.GetValue(iidfile) is { Length: > 0 } iid)
             {

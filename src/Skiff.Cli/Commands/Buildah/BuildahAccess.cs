@@ -1,5 +1,7 @@
 using System.CommandLine;
+using Skiff.Cli.Commands.Registry;
 using Skiff.Cli.Framework;
+using Skiff.Engine.Images;
 using Skiff.Engine.Build;
 using Skiff.Transports.Copy;
 
@@ -8,16 +10,20 @@ namespace Skiff.Cli.Commands.Buildah;
 /// <summary>The store and the build engine over it, for one buildah verb.</summary>
 internal sealed class BuildahAccess : IDisposable
 {
-    private BuildahAccess(EngineAccess engine)
+    private BuildahAccess(EngineAccess engine, RegistryAccess? access)
     {
         Engine = engine;
-        Build = new BuildEngine(engine.Store);
+        Build = new BuildEngine(engine.Store, null, access is null ? null : BuildEngine.RegistryHooksFor(engine.Images, access));
     }
 
     public EngineAccess Engine { get; }
     public BuildEngine Build { get; }
 
-    public static BuildahAccess Open(CommandContext context, ParseResult parseResult) => new(EngineAccess.Open(context, parseResult));
+    public static BuildahAccess Open(CommandContext context, ParseResult parseResult) => new(EngineAccess.Open(context, parseResult), null);
+
+    /// <summary>With registry access (from, commit, build): the registry flags plus buildah's --registries-conf.</summary>
+    public static BuildahAccess Open(CommandContext context, ParseResult parseResult, RegistryFlags flags) =>
+        new(EngineAccess.Open(context, parseResult), flags.Read(parseResult) with { RegistriesConf = context.Settings(parseResult).RegistriesConf });
 
     /// <summary>Copy progress lines as Buildah prints them on a non-terminal (on stderr, keeping stdout for the result).</summary>
     public static IProgress<CopyProgress> Progress(TextWriter err) => new SyncProgress(p =>

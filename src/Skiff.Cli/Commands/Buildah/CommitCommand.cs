@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Skiff.Build.Containers;
+using Skiff.Cli.Commands.Registry;
 using Skiff.Cli.Framework;
 
 namespace Skiff.Cli.Commands.Buildah;
@@ -24,11 +25,13 @@ public static class CommitCommand
         command.Options.Add(iidfile);
         command.Options.Add(quiet);
         command.Options.Add(disableCompression);
+        var registryFlags = new RegistryFlags();
+        registryFlags.AddTo(command);
         command.Arguments.Add(container);
         command.Arguments.Add(image);
         command.SetHandler(async (parseResult, ct) =>
         {
-            using BuildahAccess access = BuildahAccess.Open(context, parseResult);
+            using BuildahAccess access = BuildahAccess.Open(context, parseResult, registryFlags);
             string fmt = parseResult.GetValue(format) ?? Environment.GetEnvironmentVariable("BUILDAH_FORMAT") ?? "oci";
             CommitResult result = await access.Build.CommitAsync(parseResult.GetValue(container)!, new CommitRequest
             {

@@ -31,8 +31,13 @@ public static class ConfigCommand
         Option<string?> historyComment = new("--history-comment") { Description = "set a comment for the history of this image" };
         Option<string?> hostname = new("--hostname") { Description = "set a host name for containers based on image" };
         Option<string?> domainname = new("--domainname") { Description = "add domain name to containers based on image" };
+        Option<string?> healthcheck = new("--healthcheck") { Description = "set a healthcheck command for the target image" };
+        Option<string?> hcInterval = new("--healthcheck-interval") { Description = "set the interval between runs of the healthcheck command for the target image" };
+        Option<string?> hcTimeout = new("--healthcheck-timeout") { Description = "set the maximum amount of time to wait for the healthcheck command for the target image" };
+        Option<string?> hcStart = new("--healthcheck-start-period") { Description = "set the initialization time needed for a container to bootstrap" };
+        Option<int?> hcRetries = new("--healthcheck-retries") { Description = "set the number of times the healthcheck command has to fail" };
         Argument<string> container = new("CONTAINER");
-        foreach (Option o in new Option[] { cmd, entrypoint, env, port, label, annotation, volume, onbuild, author, createdBy, workingdir, user, stopSignal, shell, os, arch, variant, comment, historyComment, hostname, domainname })
+        foreach (Option o in new Option[] { cmd, entrypoint, env, port, label, annotation, volume, onbuild, author, createdBy, workingdir, user, stopSignal, shell, os, arch, variant, comment, historyComment, hostname, domainname, healthcheck, hcInterval, hcTimeout, hcStart, hcRetries })
         {
             command.Options.Add(o);
         }
@@ -61,6 +66,11 @@ public static class ConfigCommand
                 Variant = parseResult.GetValue(variant),
                 Comment = parseResult.GetValue(comment),
                 HistoryComment = parseResult.GetValue(historyComment),
+                Healthcheck = parseResult.GetValue(healthcheck),
+                HealthcheckInterval = parseResult.GetValue(hcInterval),
+                HealthcheckTimeout = parseResult.GetValue(hcTimeout),
+                HealthcheckStartPeriod = parseResult.GetValue(hcStart),
+                HealthcheckRetries = parseResult.GetValue(hcRetries),
             }, ct);
             return 0;
         });

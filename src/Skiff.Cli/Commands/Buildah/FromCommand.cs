@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Skiff.Build.Containers;
+using Skiff.Cli.Commands.Registry;
 using Skiff.Cli.Framework;
 
 namespace Skiff.Cli.Commands.Buildah;
@@ -21,11 +22,13 @@ public static class FromCommand
         command.Options.Add(quiet);
         command.Options.Add(format);
         command.Options.Add(isolation);
+        var registryFlags = new RegistryFlags();
+        registryFlags.AddTo(command);
         command.Arguments.Add(image);
         command.ImplicitValues[pull] = "true";
         command.SetHandler(async (parseResult, ct) =>
         {
-            using BuildahAccess access = BuildahAccess.Open(context, parseResult);
+            using BuildahAccess access = BuildahAccess.Open(context, parseResult, registryFlags);
             Builder builder = await access.Build.FromAsync(new FromRequest
             {
                 Image = parseResult.GetValue(image)!,

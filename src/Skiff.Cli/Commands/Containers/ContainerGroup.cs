@@ -27,6 +27,13 @@ public static class ContainerGroup
         group.Subcommands.Add(PortCommand.Create(context));
         group.Subcommands.Add(ContainerInspectCommand.Create(context));
         group.Subcommands.Add(CreateExists(context));
+        group.Subcommands.Add(FileCommands.CreateCommit(context));
+        group.Subcommands.Add(FileCommands.CreateCp(context));
+        group.Subcommands.Add(FileCommands.CreateDiff(context));
+        group.Subcommands.Add(FileCommands.CreateExport(context));
+        group.Subcommands.Add(FileCommands.CreateMount(context));
+        group.Subcommands.Add(FileCommands.CreateUnmount(context));
+        group.Subcommands.Add(FileCommands.CreatePrune(context));
         return group;
     }
 
