@@ -69,7 +69,10 @@ http_port=$(port_of 80); https_port=$(port_of 443); ssh_port=$(port_of 29418)
 ok
 
 step dashboard-http
-curl -fsS --max-time 120 "http://127.0.0.1:$http_port/" | grep -q "Software Factory dashboard" || fail "no dashboard on port $http_port"
+# (the container address is printed on failure: two stores handing out the same address on one bridge
+# send the published port to the wrong container)
+curl -fsS --max-time 120 "http://127.0.0.1:$http_port/" | grep -q "Software Factory dashboard" ||
+  fail "no dashboard on port $http_port (my-sf at $(podman container inspect my-sf | awk -F'"' '/"IPAddress"/ { print $4; exit }'))"
 curl -fsS --max-time 120 "http://127.0.0.1:$http_port/api/info.json" | grep -q '"projects": \["demo"\]' || fail "no API through the gateway"
 ok
 
@@ -110,8 +113,8 @@ for _ in $(seq "$boot_timeout"); do
 done
 echo "system state after start: ${state:-unknown}"
 case "$state" in running|degraded) ;; *) fail "systemd did not boot again" ;; esac
-[ "$(podman exec my-sf awk '/admin_password/ {print $2}' /etc/software-factory/sfconfig.yaml)" = "$admin_password" ] \
-  || fail "the configuration did not survive stop/start"
+after=$(podman exec my-sf awk '/admin_password/ {print $2}' /etc/software-factory/sfconfig.yaml)
+[ "$after" = "$admin_password" ] || fail "the configuration did not survive stop/start (admin_password now '$after')"
 http_port=$(port_of 80); https_port=$(port_of 443); ssh_port=$(port_of 29418)
 curl -fsS --max-time 120 "http://127.0.0.1:$http_port/" | grep -q "Software Factory dashboard" || fail "no dashboard after start"
 ok
