@@ -16,9 +16,11 @@ ln -s "$SKIFF" "$work/links/buildah"
 
 with_skiff() { PATH="$work/links:$PATH" CONTAINERS_STORAGE_CONF="$work/skiff/storage.conf" "$@"; }
 with_real() { CONTAINERS_STORAGE_CONF="$work/real/storage.conf" "$@"; }
+# podman rm -f of a systemd container sometimes needs a second try (the stop outlasts the first).
+remove_my_sf() { local _; for _ in 1 2 3; do "with_$1" podman rm -f my-sf >/dev/null 2>&1 && break; sleep 2; done; }
 cleanup() {
-  [ -f "$work/skiff/storage.conf" ] && with_skiff podman rm -f my-sf >/dev/null 2>&1
-  [ -f "$work/real/storage.conf" ] && with_real podman rm -f my-sf >/dev/null 2>&1
+  [ -f "$work/skiff/storage.conf" ] && remove_my_sf skiff
+  [ -f "$work/real/storage.conf" ] && remove_my_sf real
   [ -f "$work/skiff/storage.conf" ] && with_skiff podman system reset -f >/dev/null 2>&1
   [ -f "$work/real/storage.conf" ] && with_real podman system reset -f >/dev/null 2>&1
   if [ -n "${KEEP_LOGS:-}" ]; then echo "logs in $work"; else rm -rf "$work"; fi
@@ -44,9 +46,9 @@ size_of() { # NAME IMAGE -> bytes
 disk_of() { du -sb "$work/$1/root" 2>/dev/null | cut -f1; }
 
 run_demo real
-with_real podman rm -f my-sf >/dev/null 2>&1
+remove_my_sf real
 run_demo skiff
-with_skiff podman rm -f my-sf >/dev/null 2>&1
+remove_my_sf skiff
 
 # The last step of demo.sh that both runs passed: the times are compared there.
 common=$(comm -12 <(passed real | sort) <(passed skiff | sort))

@@ -69,7 +69,10 @@ http_port=$(port_of 80); https_port=$(port_of 443); ssh_port=$(port_of 29418)
 ok
 
 step dashboard-http
-curl -fsS --max-time 120 "http://127.0.0.1:$http_port/" | grep -q "Software Factory dashboard" || fail "no dashboard on port $http_port"
+# (the container address is printed on failure: two stores handing out the same address on one bridge
+# send the published port to the wrong container)
+curl -fsS --max-time 120 "http://127.0.0.1:$http_port/" | grep -q "Software Factory dashboard" ||
+  fail "no dashboard on port $http_port (my-sf at $(podman container inspect my-sf | awk -F'"' '/"IPAddress"/ { print $4; exit }'))"
 curl -fsS --max-time 120 "http://127.0.0.1:$http_port/api/info.json" | grep -q '"projects": \["demo"\]' || fail "no API through the gateway"
 ok
 
@@ -93,6 +96,27 @@ step logs
 podman logs my-sf > "${TMPDIR:-/tmp}/my-sf.log" 2>&1
 grep -aq "Software Factory first-boot configuration: SUCCESS" "${TMPDIR:-/tmp}/my-sf.log" || fail "the first-boot summary is not in podman logs"
 grep -a -A8 "first-boot configuration: SUCCESS" "${TMPDIR:-/tmp}/my-sf.log" | tr -d '\r'
+ok
+
+step restart
+# systemd halts on the stop signal (SIGRTMIN+3); 137 would mean it had to be killed.
+podman stop -t 60 my-sf || fail "podman stop"
+exit_code=$(podman container inspect my-sf | awk -F'[:,]' '/"ExitCode"/ { gsub(/ /, "", $2); print $2; exit }')
+echo "stopped with exit code: ${exit_code:-unknown}"
+[ "$exit_code" != 137 ] || fail "systemd did not shut down before the timeout (SIGKILL)"
+podman start my-sf || fail "podman start"
+state=""
+for _ in $(seq "$boot_timeout"); do
+  state=$(podman exec my-sf systemctl is-system-running 2>/dev/null)
+  case "$state" in running|degraded) break ;; esac
+  sleep 1
+done
+echo "system state after start: ${state:-unknown}"
+case "$state" in running|degraded) ;; *) fail "systemd did not boot again" ;; esac
+after=$(podman exec my-sf awk '/admin_password/ {print $2}' /etc/software-factory/sfconfig.yaml)
+[ "$after" = "$admin_password" ] || fail "the configuration did not survive stop/start (admin_password now '$after')"
+http_port=$(port_of 80); https_port=$(port_of 443); ssh_port=$(port_of 29418)
+curl -fsS --max-time 120 "http://127.0.0.1:$http_port/" | grep -q "Software Factory dashboard" || fail "no dashboard after start"
 ok
 
 step commit

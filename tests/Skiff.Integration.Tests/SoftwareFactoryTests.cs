@@ -238,6 +238,15 @@ public class SoftwareFactoryTests(SoftwareFactoryDemo demo) : IClassFixture<Soft
     }
 
     [SkippableFact]
+    public async Task Stop_halts_systemd_without_sigkill_and_start_boots_it_again_with_its_state()
+    {
+        await RequireStepAsync("restart", "podman stop/start of a systemd container", async () =>
+            await VerbExistsAsync("", "stop") && await VerbExistsAsync("", "start"));
+        Assert.Matches(new Regex(@"(?m)^stopped with exit code: (?!137$)\d+$"), demo.Result!.StdOut);
+        Assert.Matches(new Regex(@"(?m)^system state after start: (running|degraded)$"), demo.Result.StdOut);
+    }
+
+    [SkippableFact]
     public async Task Commit_saves_the_configured_container_as_my_sf_image()
     {
         await RequireStepAsync("commit", "podman commit", () => VerbExistsAsync("", "commit"));
