@@ -215,7 +215,8 @@ public class BuildahBuildTests
         }
         finally
         {
-            await ProcessRunner.RunAsync("podman", [.. pod, "system", "reset", "-f"]);
+            // Not `system reset`: it removes podman's shared tmpdir (/run/libpod) under other podman processes.
+            await ProcessRunner.RunAsync("podman", [.. pod, "rmi", "-a", "-f"]);
         }
     }
 

@@ -100,7 +100,8 @@ public class PodmanInteropTests
         }
         finally
         {
-            await Podman(pm, "system", "reset", "-f");
+            // Not `system reset`: it removes podman's shared tmpdir (/run/libpod) under other podman processes.
+            await Podman(pm, "rmi", "-a", "-f");
         }
     }
 
