@@ -8,14 +8,16 @@ public class ContainerPolicyTests
         Skip.IfNot(ContainerCli.Available);
         using ContainerCli c = await ContainerCli.CreateAsync();
         await c.OkAsync("run", "-d", "--name", "rf", "--restart", "on-failure:2", "busybox", "sh", "-c", "echo run; exit 3");
-        string state = "";
-        for (int i = 0; i < 200 && state != "2 exited 3"; i++)
+        // The count reaches 2 as the third run starts: wait for that run's output as well.
+        string state = "", logs = "";
+        for (int i = 0; i < 200 && (state != "2 exited 3" || logs != "run\nrun\nrun\n"); i++)
         {
             await Task.Delay(50);
             state = (await c.OkAsync("container", "inspect", "--format", "{{.RestartCount}} {{.State.Status}} {{.State.ExitCode}}", "rf")).Trim();
+            logs = await c.OkAsync("logs", "rf");
         }
         Assert.Equal("2 exited 3", state);
-        Assert.Equal("run\nrun\nrun\n", await c.OkAsync("logs", "rf"));
+        Assert.Equal("run\nrun\nrun\n", logs);
 
         await c.OkAsync("run", "-d", "--name", "ok", "--restart", "on-failure", "busybox", "true");
         Assert.Equal("0\n", await c.OkAsync("wait", "ok"));
