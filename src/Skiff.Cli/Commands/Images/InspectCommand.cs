@@ -47,14 +47,7 @@ public static class InspectCommand
             }
             string? fmt = parseResult.GetValue(format);
             JsonArray array = JsonSerializer.SerializeToNode(reports, EngineJsonContext.Default.ListImageInspectReport)!.AsArray();
-            if (string.IsNullOrEmpty(fmt) || ReportFormatter.IsJson(fmt))
-            {
-                JsonOutput.WriteInspect(context.Out, array);
-            }
-            else
-            {
-                ReportFormatter.ForList("inspect", fmt).Render(context.Out, array);
-            }
+            InspectOutput.Write(context.Out, array, fmt);
             if (errors.Count > 0)
             {
                 foreach (string e in errors.SkipLast(1))

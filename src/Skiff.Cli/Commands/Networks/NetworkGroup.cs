@@ -125,15 +125,7 @@ public static class NetworkGroup
                     missing = n;
                 }
             }
-            string? fmt = parseResult.GetValue(format);
-            if (string.IsNullOrEmpty(fmt) || ReportFormatter.IsJson(fmt))
-            {
-                JsonOutput.WriteInspect(context.Out, items);
-            }
-            else
-            {
-                ReportFormatter.ForList("inspect", fmt).Render(context.Out, items);
-            }
+            InspectOutput.Write(context.Out, items, parseResult.GetValue(format));
             if (missing is not null)
             {
                 throw new Skiff.Runtime.RuntimeException($"unable to find network with name or ID {missing}: network not found");

@@ -142,15 +142,7 @@ public static class VolumeGroup
                     missing = n;
                 }
             }
-            string? fmt = parseResult.GetValue(format);
-            if (string.IsNullOrEmpty(fmt) || ReportFormatter.IsJson(fmt))
-            {
-                JsonOutput.WriteInspect(context.Out, items);
-            }
-            else
-            {
-                ReportFormatter.ForList("inspect", fmt).Render(context.Out, items);
-            }
+            InspectOutput.Write(context.Out, items, parseResult.GetValue(format));
             if (missing is not null)
             {
                 throw new Skiff.Runtime.RuntimeException($"no such volume {missing}");
