@@ -39,7 +39,7 @@ public static class Composition
         command.Arguments.Add(rest);
         command.SetHandler((parseResult, cancellationToken) =>
         {
-            var sub = new CommandContext(kind, "skiff " + name, context.Out, context.Err, context.In) { Time = context.Time };
+            var sub = new CommandContext(kind, "skiff " + name, context.Out, context.Err, context.In, context.Settings(parseResult)) { Time = context.Time };
             return CreateFace(sub).RunAsync(parseResult.GetValue(rest) ?? [], cancellationToken);
         });
         return command;
@@ -111,7 +111,7 @@ public static class Composition
         BuildCommand.Create,
         ContainersCommand.Create,
         Commands.Buildah.RmCommand.Create,
-        ImagesCommand.Create,
+        BuildahImagesCommand.Create,
         BuildahRmiCommand.Create,
         TagCommands.CreateTag,
         BuildahInspectCommand.Create,
