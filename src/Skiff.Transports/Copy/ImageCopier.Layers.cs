@@ -28,10 +28,19 @@ public sealed partial class ImageCopier
         var tasks = new List<Task>();
         for (int i = 0; i < layers.Count; i++)
         {
+            // Slots are taken in layer order, so a layer never waits for a slot held by layers after it (a destination
+            // may make layer i wait until layer i-1 has started: the store's per-layer locks are taken in order).
+            try
+            {
+                await gate.WaitAsync(cts.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
             int index = i;
             tasks.Add(Task.Run(async () =>
             {
-                await gate.WaitAsync(cts.Token).ConfigureAwait(false);
                 try
                 {
                     results[index] = await CopyLayerAsync(run, layers[index], index, diffIds[index], docker, cts.Token).ConfigureAwait(false);
@@ -61,6 +70,7 @@ public sealed partial class ImageCopier
             }
             throw;
         }
+        cancellationToken.ThrowIfCancellationRequested();
         return results;
     }
 
