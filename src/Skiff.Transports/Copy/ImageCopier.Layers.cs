@@ -100,6 +100,11 @@ public sealed partial class ImageCopier
 
         run.Report(CopyProgressKind.BlobStarted, $"Copying blob {layer.Digest}", layer.Digest, layer.Size);
         Stream raw = await run.Source.GetBlobAsync(layer, cancellationToken).ConfigureAwait(false);
+        if (run.Options.Progress is { } progress)
+        {
+            Digest digest = layer.Digest;
+            raw = new ProgressReadStream(raw, bytes => progress.Report(new CopyProgress(CopyProgressKind.BlobBytes, $"Copying blob {Short(digest)}", digest, layer.Size, bytes)));
+        }
         await using var verifying = new DigestingStream(raw, layer.Digest, layer.Size);
         (Stream content, Compression actual) = await PeekCompressionAsync(verifying, cancellationToken).ConfigureAwait(false);
         if (want is { } wanted && actual != stored)
