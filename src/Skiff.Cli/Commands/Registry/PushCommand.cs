@@ -38,7 +38,7 @@ public static class PushCommand
                 Compression = RegistryFlags.ReadCompression(parseResult.GetValue(compressionFormat)),
                 Format = parseResult.GetValue(format),
                 RemoveSignatures = parseResult.GetValue(removeSignatures),
-                Progress = parseResult.GetValue(quiet) ? null : new CopyProgressPrinter(context.Err),
+                Progress = parseResult.GetValue(quiet) ? null : CopyProgressPrinter.For(context.Err),
             }, ct);
             if (parseResult.GetValue(digestFile) is { } path)
             {

@@ -59,7 +59,7 @@ public static class SkopeoCopyCommand
                 Compression = compression,
                 RemoveSignatures = parseResult.GetValue(removeSignatures),
                 Platform = SkopeoPlatform.From(settings),
-                Progress = parseResult.GetValue(quiet) ? null : new CopyProgressPrinter(context.Out),
+                Progress = parseResult.GetValue(quiet) ? null : CopyProgressPrinter.For(context.Out),
             };
             CopyResult result;
             if (ImageEngine.NeedsStore(from) || ImageEngine.NeedsStore(to))
