@@ -91,6 +91,7 @@ public sealed partial class ContainerEngine
                 TopLayer = layer.Id,
                 Names = options.Reference is null ? [] : [Reference.ParseLocal(options.Reference).ToString()],
             }, cancellationToken).ConfigureAwait(false);
+            Runtime.Events.Container("commit", def);
             return committed.Id;
         }
         finally

@@ -187,6 +187,7 @@ public sealed partial class ContainerEngine
             PidsLimit = options.PidsLimit ?? 2048,
             Labels = labels,
             Annotations = annotations,
+            CreateCommand = options.CreateCommand is null ? null : [.. options.CreateCommand],
             Ports = network is "host" or "none" ? [] : [.. options.Publish.SelectMany(ParsePublish)],
             ExposedPorts = [.. (ic.ExposedPorts?.Keys ?? Enumerable.Empty<string>()).Select(p => p.Contains('/', StringComparison.Ordinal) ? p : p + "/tcp")],
             PublishAll = options.PublishAll && network is not ("host" or "none"),

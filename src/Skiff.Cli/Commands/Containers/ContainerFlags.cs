@@ -73,8 +73,10 @@ public sealed class ContainerFlags
                 ? v
                 : throw new UsageException($"invalid argument \"{c}\" for \"--cpus\" flag: strconv.ParseFloat: parsing \"{c}\": invalid syntax");
         }
+        string[] argv = Environment.GetCommandLineArgs();
         return new ContainerCreateOptions
         {
+            CreateCommand = argv.Length == 0 ? null : [Path.GetFileName(argv[0]).Replace(".dll", "", StringComparison.Ordinal), .. argv.Skip(1)],
             Image = r.GetValue(Image)!,
             Command = r.GetValue(Command) ?? [],
             Name = r.GetValue(Name),
