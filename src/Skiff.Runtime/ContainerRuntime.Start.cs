@@ -84,6 +84,7 @@ public sealed partial class ContainerRuntime
             status.Error = null;
             status.ExitCode = 0;
             held.Write(status);
+            Events.Container("init", def);
             return true;
         }
         catch (Exception e)
@@ -127,6 +128,10 @@ public sealed partial class ContainerRuntime
         status.StartedAt = _time.GetUtcNow();
         status.FinishedAt = null;
         held.Write(status);
+        if (_store.FindContainer(id) is { } record)
+        {
+            Events.Container("start", ReadDefinition(record));
+        }
     }
 
     /// <summary>Marks a process (an attached `run --rm`) as the one that removes the container after it exits.</summary>

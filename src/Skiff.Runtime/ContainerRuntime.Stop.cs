@@ -16,8 +16,13 @@ public sealed partial class ContainerRuntime
         ContainerInfo info = Get(nameOrId);
         string id = info.Record.Id;
         using ContainerLock held = LockAndReconcile(id, out ContainerStatus status);
+        bool wasRunning = status.State is ContainerState.Running or ContainerState.Paused;
         await StopLockedAsync(id, info.Definition, status, timeout ?? info.Definition.StopTimeout, cancellationToken).ConfigureAwait(false);
         held.Write(status);
+        if (wasRunning)
+        {
+            Events.Container("stop", info.Definition);
+        }
         await CleanupLockedAsync(id, info.Definition, status, cancellationToken).ConfigureAwait(false);
         held.Write(status);
     }
@@ -90,6 +95,7 @@ public sealed partial class ContainerRuntime
         {
             throw new ContainerStateException($"can only kill running containers. {info.Record.Id} is in state exited: container state improper");
         }
+        Events.Container("kill", info.Definition);
     }
 
     public async Task PauseAsync(string nameOrId, bool pause, CancellationToken cancellationToken = default)
@@ -113,6 +119,7 @@ public sealed partial class ContainerRuntime
         }
         status.State = pause ? ContainerState.Paused : ContainerState.Running;
         held.Write(status);
+        Events.Container(pause ? "pause" : "unpause", info.Definition);
     }
 
     /// <summary>
@@ -179,6 +186,11 @@ public sealed partial class ContainerRuntime
         {
             return;
         }
+        bool died = status.State is ContainerState.Exited or ContainerState.Stopped;
+        if (died)
+        {
+            Events.Container("died", def, status.ExitCode);
+        }
         await Oci.DeleteAsync(id, force: true, cancellationToken).ConfigureAwait(false);
         if (status.NetNsPath is not null)
         {
@@ -204,6 +216,7 @@ public sealed partial class ContainerRuntime
         {
             status.State = ContainerState.Exited;
         }
+        Events.Container("cleanup", def);
     }
 
     /// <summary>
@@ -236,6 +249,7 @@ public sealed partial class ContainerRuntime
             }
             Conmon.RemoveExitFile(id);
         }
+        Events.Container("remove", info.Definition);
         if (volumes)
         {
             foreach (string v in info.Definition.AnonymousVolumes)

@@ -119,7 +119,11 @@ public sealed partial class ContainerEngine
         foreach (string a in options.Annotations)
         {
             string[] kv = a.Split('=', 2);
-            annotations[kv[0]] = kv.Length > 1 ? kv[1] : "";
+            if (kv.Length != 2 || kv[0].Length == 0)
+            {
+                throw new RuntimeException("annotations must be formatted KEY=VALUE");
+            }
+            annotations[kv[0]] = kv[1];
         }
 
         (string restart, int retries) = ParseRestart(options.Restart);
@@ -187,6 +191,7 @@ public sealed partial class ContainerEngine
             PidsLimit = options.PidsLimit ?? 2048,
             Labels = labels,
             Annotations = annotations,
+            CreateCommand = options.CreateCommand is null ? null : [.. options.CreateCommand],
             Ports = network is "host" or "none" ? [] : [.. options.Publish.SelectMany(ParsePublish)],
             ExposedPorts = [.. (ic.ExposedPorts?.Keys ?? Enumerable.Empty<string>()).Select(p => p.Contains('/', StringComparison.Ordinal) ? p : p + "/tcp")],
             PublishAll = options.PublishAll && network is not ("host" or "none"),
