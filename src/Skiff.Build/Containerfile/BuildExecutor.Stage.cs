@@ -42,6 +42,7 @@ public sealed partial class BuildExecutor
         bool cmdSetHere = false;
         string lastCreatedBy = "";
         bool pending = false;
+        BuilderState? carried = null;
         try
         {
             foreach (Instruction ins in triggers.Concat(stage.Body))
@@ -86,6 +87,7 @@ public sealed partial class BuildExecutor
                 {
                     if (builder is not null)
                     {
+                        carried = builder.State;
                         await _containers.DeleteAsync(builder, CancellationToken.None).ConfigureAwait(false);
                         builder = null;
                     }
@@ -95,7 +97,15 @@ public sealed partial class BuildExecutor
                     continue;
                 }
 
-                builder ??= await _containers.FromAsync(new FromRequest { Image = current ?? WorkingContainers.Scratch, Name = "skiff-build-" + Guid.NewGuid().ToString("N")[..12] }, cancellationToken).ConfigureAwait(false);
+                if (builder is null)
+                {
+                    builder = await _containers.FromAsync(new FromRequest { Image = current ?? WorkingContainers.Scratch, Name = "skiff-build-" + Guid.NewGuid().ToString("N")[..12] }, cancellationToken).ConfigureAwait(false);
+                    if (carried is not null)
+                    {
+                        // An OCI image has no place for SHELL, ONBUILD or HEALTHCHECK: the stage keeps them across its steps.
+                        builder.State = builder.State with { Shell = carried.Shell, OnBuild = carried.OnBuild, Healthcheck = carried.Healthcheck };
+                    }
+                }
                 run.Output?.Flush();
                 bool changedFiles = await ApplyAsync(builder, ins, Lookup, stageArgs, stages, stage, req, cmdSetHere, cancellationToken).ConfigureAwait(false);
                 cmdSetHere |= ins.Keyword == "CMD";
@@ -109,6 +119,7 @@ public sealed partial class BuildExecutor
                         EmptyLayer = !changedFiles,
                         CreatedBy = createdBy,
                     }, cancellationToken).ConfigureAwait(false);
+                    carried = builder.State;
                     await _containers.DeleteAsync(builder, CancellationToken.None).ConfigureAwait(false);
                     builder = null;
                     current = committed.ImageId;
@@ -168,7 +179,7 @@ public sealed partial class BuildExecutor
         }
         extra.Remove("OnBuild");
         var cc = config.Config with { Extra = extra.Count == 0 ? null : extra };
-        builder.State = builder.State with { Config = Encoding.UTF8.GetString((config with { Config = cc }).ToJson()) };
+        builder.State = builder.State with { Config = Encoding.UTF8.GetString((config with { Config = cc }).ToJson()), OnBuild = null };
         return triggers;
     }
 
