@@ -120,6 +120,7 @@ public static class Composition
         PullCommand.Create,
         PushCommand.Create,
         InfoCommand.Create,
+        UnshareCommand.Create,
     ];
 
     public static IEnumerable<Func<CommandContext, Command>> SkopeoVerbs() =>

@@ -29,15 +29,34 @@ public sealed partial class BuildExecutor
                         env.Add($"{k}={v}");
                     }
                 }
-                string? network = ins.Flags.TryGetValue("network", out string? n) ? n : null;
-                int code = await _containers.RunAsync(builder, new RunRequest
+                string? network = ins.Flags.TryGetValue("network", out string? n) && n != "default" ? n : req.Network;
+                if (network is not (null or "" or "host" or "none" or "private"))
                 {
-                    Command = command,
-                    Env = env,
-                    Network = network == "default" ? null : network,
-                    RuntimeStateRoot = req.RuntimeStateRoot,
-                    Runtime = req.Runtime,
-                }, cancellationToken).ConfigureAwait(false);
+                    throw new ContainerfileException($"{ins.Where}: RUN --network={network}: only default, host and none are supported");
+                }
+                var cleanups = new List<Func<Task>>();
+                int code;
+                try
+                {
+                    string cwd = builder.ContainerConfig.WorkingDir is { Length: > 0 } w ? w : "/";
+                    List<Skiff.Runtime.MountDefinition> mounts = await PrepareMountsAsync(ins, lookup, stages, stage, req, cwd, cleanups, cancellationToken).ConfigureAwait(false);
+                    code = await _containers.RunAsync(builder, new RunRequest
+                    {
+                        Command = command,
+                        Env = env,
+                        Network = network,
+                        Mounts = mounts,
+                        RuntimeStateRoot = req.RuntimeStateRoot,
+                        Runtime = req.Runtime,
+                    }, cancellationToken).ConfigureAwait(false);
+                }
+                finally
+                {
+                    for (int k = cleanups.Count - 1; k >= 0; k--)
+                    {
+                        await cleanups[k]().ConfigureAwait(false);
+                    }
+                }
                 if (code != 0)
                 {
                     throw new BuildException($"building at STEP \"{ins.Original}\": while running runtime: exit status {code}");
@@ -47,9 +66,14 @@ public sealed partial class BuildExecutor
             case "COPY" or "ADD":
             {
                 (List<string> sources, string dest) = CopyArguments(ins, lookup);
-                if (ins.Keyword == "ADD" && sources.Any(s => s.StartsWith("http://", StringComparison.Ordinal) || s.StartsWith("https://", StringComparison.Ordinal)))
+                if (ins.Keyword == "ADD" && sources.Any(IsUrl))
                 {
-                    throw new BuildException($"{ins.Where}: ADD from a URL is not supported yet");
+                    await AddUrlsAsync(builder, ins, lookup, sources, dest, cancellationToken).ConfigureAwait(false);
+                    sources = sources.Where(s => !IsUrl(s)).ToList();
+                    if (sources.Count == 0)
+                    {
+                        return true;
+                    }
                 }
                 string? from = ins.Flags.TryGetValue("from", out string? f) ? Words.Expand(f, lookup) : null;
                 if (from is not null)
@@ -139,6 +163,73 @@ public sealed partial class BuildExecutor
             default:
                 throw new ContainerfileException($"{ins.Where}: unknown instruction {ins.Keyword}");
         }
+    }
+
+    /// <summary>
+    /// ADD of remote files: each URL is downloaded (once per build, see <see cref="DownloadAsync"/>) and copied as a
+    /// plain file, never extracted, mode 0600 unless --chmod says otherwise, as Buildah does.
+    /// </summary>
+    private async Task AddUrlsAsync(Builder builder, Instruction ins, Func<string, string?> lookup, List<string> sources, string dest, CancellationToken cancellationToken)
+    {
+        foreach (string url in sources.Where(IsUrl))
+        {
+            string file = await DownloadAsync(ins, url, cancellationToken).ConfigureAwait(false);
+            string target = sources.Count > 1 && !dest.EndsWith('/') ? dest + "/" : dest;
+            try
+            {
+                await _containers.CopyAsync(builder, new AddCopyRequest
+                {
+                    Sources = [Path.GetFileName(file)],
+                    Destination = target,
+                    Chown = ins.Flags.TryGetValue("chown", out string? chown) ? Words.Expand(chown, lookup) : null,
+                    Chmod = ins.Flags.TryGetValue("chmod", out string? chmod) ? chmod : null,
+                    ContextDir = Path.GetDirectoryName(file),
+                }, null, cancellationToken).ConfigureAwait(false);
+            }
+            catch (BuildException e) when (e is not ContainerfileException)
+            {
+                throw new BuildException($"{ins.Where}: {e.Message}", e);
+            }
+        }
+    }
+
+    private static bool IsUrl(string s) => s.StartsWith("http://", StringComparison.Ordinal) || s.StartsWith("https://", StringComparison.Ordinal);
+
+    /// <summary>Downloads a URL into a private temp directory under the name its path ends with; the path of the file.</summary>
+    private async Task<string> DownloadAsync(Instruction ins, string url, CancellationToken cancellationToken)
+    {
+        if (_downloads.TryGetValue(url, out string? done))
+        {
+            return done;
+        }
+        string name = Path.GetFileName(new Uri(url).AbsolutePath);
+        if (name.Length == 0 || name is "." or "..")
+        {
+            name = "download";
+        }
+        string dir = Directory.CreateTempSubdirectory("skiff-add-").FullName;
+        _downloadDirs.Add(dir);
+        string path = Path.Combine(dir, name);
+        try
+        {
+            _http ??= new System.Net.Http.HttpClient();
+            using System.Net.Http.HttpResponseMessage response = await _http.GetAsync(url, System.Net.Http.HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+            if (!response.IsSuccessStatusCode)
+            {
+                throw new BuildException($"{ins.Where}: reading \"{url}\": invalid response status {(int)response.StatusCode}");
+            }
+            await using (var output = new FileStream(path, FileMode.CreateNew, FileAccess.Write))
+            {
+                await response.Content.CopyToAsync(output, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (System.Net.Http.HttpRequestException e)
+        {
+            throw new BuildException($"{ins.Where}: reading \"{url}\": {e.Message}", e);
+        }
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        _downloads[url] = path;
+        return path;
     }
 
     private static void Edit(Builder builder, ConfigEdit edit) => builder.State = ConfigEditor.Apply(builder.State, edit with { HostEnvironment = _ => null });

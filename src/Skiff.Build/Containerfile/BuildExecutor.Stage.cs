@@ -37,16 +37,25 @@ public sealed partial class BuildExecutor
             // As imagebuilder does for podman build: a stage whose base sets no PATH gets the default one.
             builder.State = ConfigEditor.Apply(builder.State, new ConfigEdit { Env = [DefaultPath] });
         }
+        List<Instruction> triggers = TakeOnBuildTriggers(builder, stage.From);
         var stageArgs = new Dictionary<string, string?>(StringComparer.Ordinal);
         bool cmdSetHere = false;
         string lastCreatedBy = "";
         bool pending = false;
+        BuilderState? carried = null;
         try
         {
-            foreach (Instruction ins in stage.Body)
+            foreach (Instruction ins in triggers.Concat(stage.Body))
             {
-                run.Step++;
-                run.Output?.WriteLine($"STEP {run.Step}/{run.Total}: {ins.Original}");
+                if (triggers.Contains(ins))
+                {
+                    run.Output?.WriteLine($"--> ONBUILD {ins.Original}");
+                }
+                else
+                {
+                    run.Step++;
+                    run.Output?.WriteLine($"STEP {run.Step}/{run.Total}: {ins.Original}");
+                }
                 ImageConfig config = builder?.Config ?? ConfigOf(current);
                 string? Lookup(string name)
                 {
@@ -78,6 +87,7 @@ public sealed partial class BuildExecutor
                 {
                     if (builder is not null)
                     {
+                        carried = builder.State;
                         await _containers.DeleteAsync(builder, CancellationToken.None).ConfigureAwait(false);
                         builder = null;
                     }
@@ -87,7 +97,15 @@ public sealed partial class BuildExecutor
                     continue;
                 }
 
-                builder ??= await _containers.FromAsync(new FromRequest { Image = current ?? WorkingContainers.Scratch, Name = "skiff-build-" + Guid.NewGuid().ToString("N")[..12] }, cancellationToken).ConfigureAwait(false);
+                if (builder is null)
+                {
+                    builder = await _containers.FromAsync(new FromRequest { Image = current ?? WorkingContainers.Scratch, Name = "skiff-build-" + Guid.NewGuid().ToString("N")[..12] }, cancellationToken).ConfigureAwait(false);
+                    if (carried is not null)
+                    {
+                        // An OCI image has no place for SHELL, ONBUILD or HEALTHCHECK: the stage keeps them across its steps.
+                        builder.State = builder.State with { Shell = carried.Shell, OnBuild = carried.OnBuild, Healthcheck = carried.Healthcheck };
+                    }
+                }
                 run.Output?.Flush();
                 bool changedFiles = await ApplyAsync(builder, ins, Lookup, stageArgs, stages, stage, req, cmdSetHere, cancellationToken).ConfigureAwait(false);
                 cmdSetHere |= ins.Keyword == "CMD";
@@ -101,6 +119,7 @@ public sealed partial class BuildExecutor
                         EmptyLayer = !changedFiles,
                         CreatedBy = createdBy,
                     }, cancellationToken).ConfigureAwait(false);
+                    carried = builder.State;
                     await _containers.DeleteAsync(builder, CancellationToken.None).ConfigureAwait(false);
                     builder = null;
                     current = committed.ImageId;
@@ -129,6 +148,39 @@ public sealed partial class BuildExecutor
             }
         }
         _ = isFinal;
+    }
+
+    /// <summary>
+    /// The base image's ONBUILD triggers as instructions to run first in this stage; they are taken out of the
+    /// config, so the image built here does not carry them on (as Docker and Buildah do).
+    /// </summary>
+    private static List<Instruction> TakeOnBuildTriggers(Builder builder, Instruction from)
+    {
+        ImageConfig config = builder.Config;
+        if (config.Config?.Extra is not { } extra || !extra.TryGetValue("OnBuild", out System.Text.Json.JsonElement onBuild))
+        {
+            return [];
+        }
+        var triggers = new List<Instruction>();
+        if (onBuild.ValueKind == System.Text.Json.JsonValueKind.Array)
+        {
+            foreach (System.Text.Json.JsonElement e in onBuild.EnumerateArray())
+            {
+                string text = e.GetString() ?? "";
+                foreach (Instruction t in Parser.Parse(text, from.File))
+                {
+                    if (t.Keyword is "ONBUILD" or "FROM" or "MAINTAINER")
+                    {
+                        throw new ContainerfileException($"{from.Where}: {t.Keyword} isn't allowed as an ONBUILD trigger");
+                    }
+                    triggers.Add(t with { Line = from.Line });
+                }
+            }
+        }
+        extra.Remove("OnBuild");
+        var cc = config.Config with { Extra = extra.Count == 0 ? null : extra };
+        builder.State = builder.State with { Config = Encoding.UTF8.GetString((config with { Config = cc }).ToJson()), OnBuild = null };
+        return triggers;
     }
 
     private ImageConfig ConfigOf(string? imageId)
@@ -178,7 +230,16 @@ public sealed partial class BuildExecutor
                 }
                 else
                 {
-                    content = await Task.Run(() => ContentDigest(req.ContextDir, sources, _ignore), cancellationToken).ConfigureAwait(false);
+                    var local = sources.Where(s => !IsUrl(s)).ToList();
+                    content = local.Count == 0 ? "" : await Task.Run(() => ContentDigest(req.ContextDir, local, _ignore), cancellationToken).ConfigureAwait(false);
+                    foreach (string url in sources.Where(IsUrl))
+                    {
+                        // A remote source is keyed by what it serves now: it is fetched to compare, and kept for the step.
+                        string file = await DownloadAsync(ins, url, cancellationToken).ConfigureAwait(false);
+                        await using FileStream stream = File.OpenRead(file);
+                        byte[] sum = await SHA256.HashDataAsync(stream, cancellationToken).ConfigureAwait(false);
+                        content += (content.Length > 0 ? "+" : "") + "sha256:" + Convert.ToHexStringLower(sum);
+                    }
                 }
                 string flags = string.Join(' ', ins.FlagList.Select(f => $"--{f.Key}={f.Value}"));
                 return ($"{ins.Keyword} {flags} {string.Join(' ', sources)} {dest} {content}", $"/bin/sh -c #(nop) {ins.Keyword} {(ins.Flags.ContainsKey("from") ? "" : "file:")}{content.Replace("sha256:", "", StringComparison.Ordinal)} in {dest} ");

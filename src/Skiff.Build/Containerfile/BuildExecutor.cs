@@ -19,6 +19,9 @@ public sealed partial class BuildExecutor
     private readonly Store _store;
     private readonly BuildCache _cache;
     private IgnoreFile _ignore = IgnoreFile.Empty;
+    private readonly Dictionary<string, string> _downloads = new(StringComparer.Ordinal);
+    private readonly List<string> _downloadDirs = [];
+    private System.Net.Http.HttpClient? _http;
 
     public BuildExecutor(WorkingContainers containers)
     {
@@ -40,6 +43,25 @@ public sealed partial class BuildExecutor
     public async Task<BuildResult> BuildAsync(BuildRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
+        try
+        {
+            return await BuildCoreAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            foreach (string dir in _downloadDirs)
+            {
+                await DeleteTree(dir).ConfigureAwait(false);
+            }
+            _downloadDirs.Clear();
+            _downloads.Clear();
+            _http?.Dispose();
+            _http = null;
+        }
+    }
+
+    private async Task<BuildResult> BuildCoreAsync(BuildRequest request, CancellationToken cancellationToken)
+    {
         if (!Directory.Exists(request.ContextDir))
         {
             throw new BuildException($"context directory \"{request.ContextDir}\" does not exist");

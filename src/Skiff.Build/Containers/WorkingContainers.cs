@@ -105,10 +105,35 @@ public sealed partial class WorkingContainers
             Isolation = request.Isolation,
             Created = _time.GetUtcNow(),
         };
+        state = WithDockerFields(state, config);
         ContainerRecord record = await _store.CreateContainerAsync(image?.Id, name, state.ToJson(), cancellationToken).ConfigureAwait(false);
         state = state with { ContainerId = record.Id };
         await _store.SetContainerMetadataAsync(record.Id, state.ToJson(), cancellationToken).ConfigureAwait(false);
         return new Builder(record with { Metadata = state.ToJson() }, state);
+    }
+
+    /// <summary>A Docker-format base's Shell, OnBuild and Healthcheck become the builder's, so commits keep them.</summary>
+    private static BuilderState WithDockerFields(BuilderState state, ImageConfig config)
+    {
+        if (config.Config?.Extra is not { } extra)
+        {
+            return state;
+        }
+        static List<string>? Strings(System.Text.Json.JsonElement e) =>
+            e.ValueKind == System.Text.Json.JsonValueKind.Array ? e.EnumerateArray().Select(x => x.GetString() ?? "").ToList() : null;
+        if (extra.TryGetValue("Shell", out System.Text.Json.JsonElement shell))
+        {
+            state = state with { Shell = Strings(shell) };
+        }
+        if (extra.TryGetValue("OnBuild", out System.Text.Json.JsonElement onBuild))
+        {
+            state = state with { OnBuild = Strings(onBuild) };
+        }
+        if (extra.TryGetValue("Healthcheck", out System.Text.Json.JsonElement health) && health.ValueKind == System.Text.Json.JsonValueKind.Object)
+        {
+            state = state with { Healthcheck = health.Clone() };
+        }
+        return state;
     }
 
     /// <summary>The first free name of <c>NAME</c>, <c>NAME-1</c>, <c>NAME-2</c>, ... as Buildah numbers them.</summary>

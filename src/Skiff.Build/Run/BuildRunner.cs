@@ -26,6 +26,9 @@ public sealed record RunRequest
     public IReadOnlyList<string> CapDrop { get; init; } = [];
     public bool Terminal { get; init; }
 
+    /// <summary>Extra mounts (RUN --mount): bind, tmpfs; their targets, when runc has to create them, are removed afterwards.</summary>
+    public IReadOnlyList<MountDefinition> Mounts { get; init; } = [];
+
     /// <summary>The OCI runtime binary (runc by default).</summary>
     public string Runtime { get; init; } = "runc";
 
@@ -81,9 +84,11 @@ public static class BuildRunner
             });
         }
 
+        mounts.AddRange(request.Mounts);
+
         string bundle = Directory.CreateTempSubdirectory("skiff-run-").FullName;
         string runId = $"buildah-{containerId[..Math.Min(12, containerId.Length)]}-{Guid.NewGuid().ToString("N")[..8]}";
-        List<string> created = MissingTargets(rootfs);
+        List<string> created = MissingTargets(rootfs, request.Mounts.Select(m => m.Destination));
         try
         {
             string runDir = Path.Combine(bundle, "run");
@@ -152,7 +157,7 @@ public static class BuildRunner
         }
     }
 
-    private static List<string> MissingTargets(string rootfs)
+    private static List<string> MissingTargets(string rootfs, IEnumerable<string> extraTargets)
     {
         var missing = new List<string>();
         using SafeFileHandle root = FileAt.OpenAt(null, rootfs, FileAt.O_PATH | FileAt.O_DIRECTORY);
@@ -161,6 +166,32 @@ public static class BuildRunner
             if (!FileAt.TryStatx(root, target, FileAt.AT_SYMLINK_NOFOLLOW, out _, out int errno) && errno == Errnos.ENOENT)
             {
                 missing.Add(target);
+            }
+        }
+        foreach (string target in extraTargets)
+        {
+            // Every missing component of the path is one runc will create. A symlink on the way is left alone:
+            // the later removal walks the path on the host side and must never follow a link out of the root.
+            string prefix = "";
+            foreach (string part in target.Split('/', StringSplitOptions.RemoveEmptyEntries))
+            {
+                if (part is "." or "..")
+                {
+                    break;
+                }
+                prefix = prefix.Length == 0 ? part : prefix + "/" + part;
+                if (FileAt.TryStatx(root, prefix, FileAt.AT_SYMLINK_NOFOLLOW, out StatxNative st, out int errno))
+                {
+                    if ((st.Mode & FileAt.S_IFMT) != FileAt.S_IFDIR)
+                    {
+                        break;
+                    }
+                    continue;
+                }
+                if (errno == Errnos.ENOENT && !missing.Contains(prefix))
+                {
+                    missing.Add(prefix);
+                }
             }
         }
         return missing;

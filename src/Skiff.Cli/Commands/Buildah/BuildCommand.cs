@@ -30,8 +30,9 @@ public static class BuildCommand
         Option<string?> network = new("--network") { Description = "network mode for RUN instructions" };
         Option<string?> runtime = new("--runtime") { Description = "`path` to an alternate runtime" };
         Option<string?> ignoreFile = new("--ignorefile") { Description = "path to an alternate .dockerignore file" };
+        Option<string[]> secret = new("--secret") { Description = "secret file to expose to the build (id=ID,src=FILE)" };
         Argument<string?> contextDir = new("CONTEXT") { Arity = ArgumentArity.ZeroOrOne };
-        foreach (Option o in new Option[] { tag, file, buildArg, buildArgFile, target, layers, noCache, squash, format, iidfile, label, pull, quiet, isolation, network, runtime, ignoreFile })
+        foreach (Option o in new Option[] { tag, file, buildArg, buildArgFile, target, layers, noCache, squash, format, iidfile, label, pull, quiet, isolation, network, runtime, ignoreFile, secret })
         {
             command.Options.Add(o);
         }
@@ -101,6 +102,8 @@ public static class BuildCommand
                 RuntimeStateRoot = Path.Combine(access.Engine.Store.Options.RunRoot, "buildah-runc"),
                 Runtime = parseResult.GetValue(runtime) ?? "runc",
                 IgnoreFile = parseResult.GetValue(ignoreFile),
+                Secrets = Secrets(parseResult.GetValue(secret) ?? []),
+                Network = parseResult.GetValue(network),
             }, ct);
             if (parseResult.GetValue(iidfile) is { Length: > 0 } iid)
             {
@@ -110,6 +113,17 @@ public static class BuildCommand
             return 0;
         });
         return command;
+    }
+
+    private static Dictionary<string, BuildSecret> Secrets(string[] specs)
+    {
+        var secrets = new Dictionary<string, BuildSecret>(StringComparer.Ordinal);
+        foreach (string spec in specs)
+        {
+            (string id, BuildSecret s) = BuildSecret.Parse(spec);
+            secrets[id] = s;
+        }
+        return secrets;
     }
 
     private static void AddArg(Dictionary<string, string> args, string a)
