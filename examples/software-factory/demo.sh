@@ -74,7 +74,7 @@ boot() {
   local name=$1 p=${2:-podman} state="" deadline=$(( $(date +%s) + boot_timeout ))
   while [ "$(date +%s)" -lt "$deadline" ]; do
     # --wait blocks until the boot is over; it fails at once while systemd's bus is not up yet.
-    state=$(timeout $(( deadline - $(date +%s) + 1 )) "$p" exec "$name" systemctl is-system-running --wait 2>/dev/null)
+    state=$("$p" exec "$name" timeout $(( deadline - $(date +%s) + 1 )) systemctl is-system-running --wait 2>/dev/null)
     case "$state" in running|degraded) break ;; esac
     sleep 1
   done
@@ -228,7 +228,8 @@ auth:
     realm: software-factory
     path: $work/registry/htpasswd
 YAML
-docker-registry serve "$work/registry/config.yml" > "$work/registry/log" 2>&1 &
+# (without REGISTRY_AUTH_FILE: docker-registry reads REGISTRY_* variables as overrides of its config)
+env -u REGISTRY_AUTH_FILE docker-registry serve "$work/registry/config.yml" > "$work/registry/log" 2>&1 &
 registry_pid=$!
 for _ in $(seq 100); do
   curl -s -o /dev/null "http://127.0.0.1:$registry_port/v2/" && break
