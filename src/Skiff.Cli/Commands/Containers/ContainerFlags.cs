@@ -149,7 +149,7 @@ public sealed class ContainerFlags
             {
                 Name = image,
                 Access = Registry.Read(r),
-                Progress = quiet ? null : new CopyProgressPrinter(context.Err),
+                Progress = quiet ? null : CopyProgressPrinter.For(context.Err),
                 Log = quiet ? null : line => context.Err.WriteLine(line),
             }, cancellationToken);
         }
