@@ -100,6 +100,6 @@ public partial class CopyProgressTests
         Assert.Equal(image.ParseManifest().Config.Digest.Encoded, AnsiOrReturn().Replace(r.StdOut, "").Trim());
     }
 
-    [GeneratedRegex(@"\x1b\[[0-9;]*[A-Za-z]|\r|\n")]
+    [GeneratedRegex(@"\x1b\[[0-9;?]*[A-Za-z]|\x1b[=>]|\r|\n")]
     private static partial Regex AnsiOrReturn();
 }

@@ -186,7 +186,8 @@ public sealed class RegistryServer : IAsyncDisposable
 
     private async Task WaitReadyAsync(Func<string> log)
     {
-        for (int i = 0; i < 200; i++)
+        // Up to 30 s: on a loaded machine the registry can take a while to start listening.
+        for (int i = 0; i < 600; i++)
         {
             if (_process.HasExited)
             {

@@ -40,7 +40,7 @@ public sealed partial class ImageEngine
     {
         using RegistrySession session = OpenSession(options.Access);
         TransportRegistry transports = CreateTransports(session, _store);
-        var copyOptions = new CopyOptions { Progress = options.Progress, Platform = options.Platform };
+        var copyOptions = new CopyOptions { Progress = options.Progress, Platform = options.Platform, RemoveSignatures = options.RemoveSignatures };
 
         if (HasTransportPrefix(transports, options.Name) && !options.Name.StartsWith("docker://", StringComparison.Ordinal))
         {
@@ -131,6 +131,7 @@ public sealed partial class ImageEngine
         {
             Progress = options.Progress,
             Compression = options.Compression ?? Compression.Gzip,
+            CompressionLevel = options.CompressionLevel,
             ManifestMediaType = ManifestTypeFor(options.Format),
             RemoveSignatures = options.RemoveSignatures,
         }, cancellationToken).ConfigureAwait(false);
