@@ -134,11 +134,17 @@ public sealed partial class ContainerRuntime
             return;
         }
         string id = info.Record.Id;
+        if (OwnedByLiveClient(info.Status))
+        {
+            // An attached `run --rm` cleans up and removes the container itself as soon as it sees the exit; doing it
+            // here too would only make it wait for this process's lock.
+            return;
+        }
         bool autoRemove;
         bool restart;
         using (ContainerLock held = LockAndReconcile(id, out ContainerStatus status))
         {
-            if (status.State is ContainerState.Running or ContainerState.Paused)
+            if (status.State is ContainerState.Running or ContainerState.Paused || OwnedByLiveClient(status))
             {
                 return;
             }
@@ -176,6 +182,9 @@ public sealed partial class ContainerRuntime
         }
     }
 
+    private static bool OwnedByLiveClient(ContainerStatus status) =>
+        status.ClientPid > 0 && status.ClientPid != Environment.ProcessId && Signals.IsAlive(status.ClientPid);
+
     private async Task CleanupLockedAsync(string id, ContainerDefinition def, ContainerStatus status, CancellationToken cancellationToken)
     {
         if (status.CleanedUp)
@@ -191,13 +200,19 @@ public sealed partial class ContainerRuntime
         {
             Events.Container("died", def, status.ExitCode);
         }
-        await Oci.DeleteAsync(id, force: true, cancellationToken).ConfigureAwait(false);
-        if (status.NetNsPath is not null)
+        // The runtime's record and the network are independent once the process is gone: undone side by side.
+        Task delete = Oci.DeleteAsync(id, force: true, cancellationToken);
+        Task teardown = status.NetNsPath is null ? Task.CompletedTask : Networks.TeardownAsync(def, status.NetNsPath, status.Ports, cancellationToken);
+        try
         {
-            await Networks.TeardownAsync(def, status.NetNsPath, status.Ports, cancellationToken).ConfigureAwait(false);
-            status.NetNsPath = null;
-            status.NetworkStatus = null;
+            await delete.ConfigureAwait(false);
         }
+        finally
+        {
+            await teardown.ConfigureAwait(false);
+        }
+        status.NetNsPath = null;
+        status.NetworkStatus = null;
         if (status.Mountpoint is not null)
         {
             try
@@ -271,6 +286,7 @@ public sealed partial class ContainerRuntime
     {
         ContainerInfo info = Get(nameOrId);
         string id = info.Record.Id;
+        int polls = 0;
         while (true)
         {
             ContainerStatus status = StateFile.Read(info.RunDir);
@@ -285,7 +301,8 @@ public sealed partial class ContainerRuntime
                 // Removed meanwhile (--rm): the exit file may still tell the code.
                 return Conmon.ReadExitFile(id)?.Code ?? status.ExitCode;
             }
-            await Task.Delay(s_poll * 2, cancellationToken).ConfigureAwait(false);
+            // Short polls first: an attached run sees its container's exit within milliseconds.
+            await Task.Delay(++polls < 100 ? TimeSpan.FromMilliseconds(5) : s_poll * 2, cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -84,6 +84,10 @@ public class ContainerVerbsTests
         Assert.Equal("", await c.OkAsync("events", "--stream=false", "--until", before.AddSeconds(-5).ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture)));
         Assert.Equal("", await c.OkAsync("events", "--stream=false", "--since", "2099-01-01T00:00:00Z"));
         Assert.Equal(125, (await c.RunAsync("events", "--stream=false", "--filter", "bogus=1")).ExitCode);
+        await c.OkAsync("tag", "busybox", "extra");
+        await c.OkAsync("rmi", "extra");
+        Assert.Equal("tag localhost/extra:latest\nuntag localhost/extra:latest\n",
+            await c.OkAsync("events", "--stream=false", "--filter", "type=image", "--format", "{{.Status}} {{.Name}}"));
 
         // Streaming (podman's default) shows an event that happens after it started, and stops at --until.
         string until = DateTimeOffset.UtcNow.AddSeconds(8).ToString("yyyy-MM-dd'T'HH:mm:ssK", System.Globalization.CultureInfo.InvariantCulture);
