@@ -117,7 +117,7 @@ public static class Composition
         BuildahInspectCommand.Create,
         PullCommand.Create,
         PushCommand.Create,
-        InfoCommand.Create,
+        BuildahInfoCommand.Create,
         UnshareCommand.Create,
     ];
 
