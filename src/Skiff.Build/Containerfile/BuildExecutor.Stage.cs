@@ -94,6 +94,13 @@ public sealed partial class BuildExecutor
                         await _containers.DeleteAsync(builder, CancellationToken.None).ConfigureAwait(false);
                         builder = null;
                     }
+                    if (carried is not null && ins.Keyword is "SHELL" or "ONBUILD")
+                    {
+                        // The cached image of an OCI build lacks what this step set: the stage still needs it.
+                        carried = ConfigEditor.Apply(carried, ins.Keyword == "SHELL"
+                            ? new ConfigEdit { Shell = ToJsonArray(ins.ExecForm ?? []) }
+                            : new ConfigEdit { OnBuild = [ins.Arguments] });
+                    }
                     current = hit;
                     run.Output?.WriteLine($"--> Using cache {hit}");
                     run.Output?.WriteLine($"--> {hit[..11]}");
