@@ -119,7 +119,7 @@ public static class Composition
         BuildahInspectCommand.Create,
         PullCommand.Create,
         PushCommand.Create,
-        InfoCommand.Create,
+        BuildahInfoCommand.Create,
         UnshareCommand.Create,
     ];
 

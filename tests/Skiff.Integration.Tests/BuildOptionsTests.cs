@@ -246,6 +246,26 @@ public class BuildOptionsTests
     }
 
     [SkippableFact]
+    public async Task Shell_holds_for_the_whole_stage_in_oci_format_even_when_its_step_comes_from_the_cache()
+    {
+        Skip.If(SkiffCli.Binary is null, "skiff binary not built");
+        Skip.If(ProcessRunner.Which("runc") is null, "runc not installed");
+        using SkiffCli skiff = await WithBusyboxAsync();
+        string ctx = Context(skiff, """
+            FROM busybox
+            SHELL ["/bin/ash", "-c"]
+            COPY v.txt /v.txt
+            RUN echo "$0" > /shell
+            """, ("v.txt", "1"));
+        await BudOk(skiff, "-t", "shell", ctx);
+        Assert.Equal("/bin/ash\n", await InImage(skiff, "shell", "cat /shell"));
+        File.WriteAllText(Path.Combine(ctx, "v.txt"), "2");
+        string second = await BudOk(skiff, "-t", "shell", ctx);
+        Assert.Contains("--> Using cache", second);
+        Assert.Equal("/bin/ash\n", await InImage(skiff, "shell", "cat /shell"));
+    }
+
+    [SkippableFact]
     public async Task Options_stdin_escape_arg_file_target_label_squash_format_iidfile_quiet_and_pull()
     {
         Skip.If(SkiffCli.Binary is null, "skiff binary not built");

@@ -108,8 +108,10 @@ public sealed partial class BuildExecutor
                     string cwd = builder.ContainerConfig.WorkingDir is { Length: > 0 } w ? w : "/";
                     dir = cwd.TrimEnd('/') + "/" + dir;
                 }
+                // Only the config changes, as with podman build (Buildah 1.28): the directory appears when a later RUN
+                // starts in it (the runtime makes it) or a COPY writes into it (made with the COPY's owner).
                 Edit(builder, new ConfigEdit { WorkingDir = dir });
-                return await EnsureDirectoryAsync(builder, dir, cancellationToken).ConfigureAwait(false);
+                return false;
             }
             case "ENV":
                 Edit(builder, new ConfigEdit { Env = Words.Pairs(ins.Arguments, lookup, "ENV").Select(p => $"{p.Key}={p.Value}").ToList() });
@@ -233,25 +235,4 @@ public sealed partial class BuildExecutor
     }
 
     private static void Edit(Builder builder, ConfigEdit edit) => builder.State = ConfigEditor.Apply(builder.State, edit with { HostEnvironment = _ => null });
-
-    /// <summary>Creates the WORKDIR in the container (inside its root); true when it had to be made.</summary>
-    private async Task<bool> EnsureDirectoryAsync(Builder builder, string dir, CancellationToken cancellationToken)
-    {
-        string root = await _containers.MountAsync(builder, cancellationToken).ConfigureAwait(false);
-        try
-        {
-            using ContainerRoot r = ContainerRoot.Open(root);
-            string rel = ContainerRoot.Relative(dir);
-            if (rel.Length == 0 || r.IsDirectory(rel))
-            {
-                return false;
-            }
-            using SafeFileHandle _ = r.OpenDirectory(rel, create: true);
-            return true;
-        }
-        finally
-        {
-            await _store.UnmountContainerAsync(builder.Id, force: false, CancellationToken.None).ConfigureAwait(false);
-        }
-    }
 }

@@ -14,6 +14,9 @@ public sealed partial class BuildExecutor
 {
     private static readonly List<string> DefaultShell = ["/bin/sh", "-c"];
 
+    // Bumped when what a step does changes (WORKDIR stopped making its directory), so older cache entries miss.
+    private const string CacheVersion = "2";
+
     private const string DefaultPath = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
     private async Task BuildStageAsync(List<Stage> stages, Stage stage, Dictionary<string, string?> globalArgs, RunState run, bool isFinal, CancellationToken cancellationToken)
@@ -82,7 +85,7 @@ public sealed partial class BuildExecutor
                 }
 
                 (string keyText, string createdBy) = await DescribeAsync(ins, Lookup, stageArgs, stages, stage, req, cancellationToken).ConfigureAwait(false);
-                string key = Hash((current ?? "scratch") + "\n" + req.Format + "\n" + keyText);
+                string key = Hash(CacheVersion + "\n" + (current ?? "scratch") + "\n" + req.Format + "\n" + keyText);
                 if (req.Layers && !req.NoCache && _cache.Find(key) is { } hit && _store.FindImage(hit) is not null)
                 {
                     if (builder is not null)
@@ -90,6 +93,13 @@ public sealed partial class BuildExecutor
                         carried = builder.State;
                         await _containers.DeleteAsync(builder, CancellationToken.None).ConfigureAwait(false);
                         builder = null;
+                    }
+                    if (carried is not null && ins.Keyword is "SHELL" or "ONBUILD")
+                    {
+                        // The cached image of an OCI build lacks what this step set: the stage still needs it.
+                        carried = ConfigEditor.Apply(carried, ins.Keyword == "SHELL"
+                            ? new ConfigEdit { Shell = ToJsonArray(ins.ExecForm ?? []) }
+                            : new ConfigEdit { OnBuild = [ins.Arguments] });
                     }
                     current = hit;
                     run.Output?.WriteLine($"--> Using cache {hit}");

@@ -99,20 +99,20 @@ public static class ContainerCopier
             }
             if (type == FileAt.S_IFDIR)
             {
-                using SafeFileHandle dstDir = root.OpenDirectory(destRel, create: true);
+                using SafeFileHandle dstDir = root.OpenDirectory(destRel, create: true, owner.Uid, owner.Gid);
                 await CopyDirectoryContentsAsync(src, sourceRel, dstDir, owner, cancellationToken).ConfigureAwait(false);
                 continue;
             }
             if (request.ExtractArchives && type == FileAt.S_IFREG && await IsArchiveAsync(src, cancellationToken).ConfigureAwait(false))
             {
-                using SafeFileHandle dstDir = root.OpenDirectory(destRel, create: true);
+                using SafeFileHandle dstDir = root.OpenDirectory(destRel, create: true, owner.Uid, owner.Gid);
                 await ExtractAsync(src, dstDir, source, cancellationToken).ConfigureAwait(false);
                 continue;
             }
             string name = Path.GetFileName(source.TrimEnd('/'));
             string targetRel = destIsDir ? (destRel.Length == 0 ? name : destRel + "/" + name) : destRel;
             (string parentRel, string leaf) = Split(targetRel);
-            using SafeFileHandle parent = root.OpenDirectory(parentRel, create: true);
+            using SafeFileHandle parent = root.OpenDirectory(parentRel, create: true, owner.Uid, owner.Gid);
             await CopyEntryAsync(src, "", sourceRel, st, parent, leaf, owner, cancellationToken).ConfigureAwait(false);
         }
     }

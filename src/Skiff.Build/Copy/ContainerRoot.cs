@@ -73,9 +73,12 @@ internal sealed class ContainerRoot : IDisposable
     }
 
     /// <summary>Opens the directory <paramref name="rel"/>, creating missing components (root-owned, 0755).</summary>
-    public SafeFileHandle OpenDirectory(string rel, bool create) => OpenDirectory(rel, create, 0);
+    public SafeFileHandle OpenDirectory(string rel, bool create) => OpenDirectory(rel, create, 0, 0, 0);
 
-    private SafeFileHandle OpenDirectory(string rel, bool create, int links)
+    /// <summary>As <see cref="OpenDirectory(string, bool)"/>, missing components owned by uid:gid (COPY --chown makes them so).</summary>
+    public SafeFileHandle OpenDirectory(string rel, bool create, uint uid, uint gid) => OpenDirectory(rel, create, 0, uid, gid);
+
+    private SafeFileHandle OpenDirectory(string rel, bool create, int links, uint uid, uint gid)
     {
         try
         {
@@ -102,7 +105,12 @@ internal sealed class ContainerRoot : IDisposable
                 catch (SystemCallException e) when (e.Errno == Errnos.ENOENT)
                 {
                     // current was resolved inside the root, so the new name is too.
-                    if (!FileAt.TryMkdirAt(current, part, 0x1ED) && FileAt.TryStatx(current, part, FileAt.AT_SYMLINK_NOFOLLOW, out StatxNative st, out _)
+                    bool made = FileAt.TryMkdirAt(current, part, 0x1ED);
+                    if (made && (uid != 0 || gid != 0))
+                    {
+                        FileAt.FchownAt(current, part, uid, gid, FileAt.AT_SYMLINK_NOFOLLOW);
+                    }
+                    if (!made && FileAt.TryStatx(current, part, FileAt.AT_SYMLINK_NOFOLLOW, out StatxNative st, out _)
                         && (st.Mode & FileAt.S_IFMT) == FileAt.S_IFLNK)
                     {
                         // A dangling symlink on the way: create its target, read as the container would read it.
@@ -114,7 +122,7 @@ internal sealed class ContainerRoot : IDisposable
                         string through = target.StartsWith('/') ? target : (parentPrefix.Length == 0 ? target : parentPrefix + "/" + target);
                         string rest = string.Join('/', parts, i + 1, parts.Length - i - 1);
                         current.Dispose();
-                        return OpenDirectory(Relative(rest.Length == 0 ? through : through + "/" + rest), create, links + 1);
+                        return OpenDirectory(Relative(rest.Length == 0 ? through : through + "/" + rest), create, links + 1, uid, gid);
                     }
                     next = FileAt.OpenAt2(Handle, prefix, FileAt.O_PATH | FileAt.O_DIRECTORY, 0, InRoot);
                 }
