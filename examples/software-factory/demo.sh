@@ -87,16 +87,24 @@ boot() {
   "$p" exec "$name" systemctl is-active mariadb.service nginx.service ssh.service >/dev/null \
     || fail "a service of $name is not active"
 }
+# get URL [curl flags]: the body; retried for a while (an address freed by a stopped container and handed
+# to the next one can take the host's neighbour cache a few seconds to learn).
+get() { local url=$1; shift; curl -fsS --connect-timeout 5 --max-time 20 --retry 8 --retry-delay 2 --retry-all-errors "$@" "$url"; }
+# why_unreachable NAME STORE-FN PORT: what the test log needs to tell a network fault from a service fault.
+why_unreachable() {
+  local a; a=$(address_of "$1" "$2")
+  echo "$1 at ${a:-no address}; neighbour: $(ip neigh show "${a:-0.0.0.0}" 2>/dev/null); rules for :$3: $(iptables -t nat -S 2>/dev/null | grep -c -- "--dport $3 ")"
+}
 port_of() { "${3:-podman}" port "$1" "$2/tcp" | head -1 | sed 's/.*://'; }
 address_of() { "${2:-podman}" container inspect "$1" 2>/dev/null | awk -F'"' '/"IPAddress": "[0-9]/ { print $4; exit }'; }
 # dashboard NAME [STORE-FN]: the page over HTTP and HTTPS and the API behind the gateway.
 dashboard() {
   local name=$1 p=${2:-podman} http https
   http=$(port_of "$name" 80 "$p"); https=$(port_of "$name" 443 "$p")
-  curl -fsS --max-time 60 "http://127.0.0.1:$http/" | grep -q "Software Factory dashboard" ||
-    fail "no dashboard on http://127.0.0.1:$http/ ($name at $(address_of "$name" "$p"))"
-  curl -fsSk --max-time 60 "https://127.0.0.1:$https/" | grep -q "Software Factory dashboard" ||
-    fail "no dashboard on https://127.0.0.1:$https/"
+  get "http://127.0.0.1:$http/" | grep -q "Software Factory dashboard" ||
+    fail "no dashboard on http://127.0.0.1:$http/ ($(why_unreachable "$name" "$p" "$http"))"
+  get "https://127.0.0.1:$https/" -k | grep -q "Software Factory dashboard" ||
+    fail "no dashboard on https://127.0.0.1:$https/ ($(why_unreachable "$name" "$p" "$https"))"
   echo "dashboard of $name: http://127.0.0.1:$http/ https://127.0.0.1:$https/"
 }
 password_of() { "${2:-podman}" exec "$1" awk '/admin_password/ {print $2}' /etc/software-factory/sfconfig.yaml | tr -d '\r'; }
@@ -126,15 +134,15 @@ http_port=$(port_of my-sf 80); https_port=$(port_of my-sf 443); ssh_port=$(port_
 ok
 
 step dashboard-http
-curl -fsS --max-time 60 "http://127.0.0.1:$http_port/" | grep -q "Software Factory dashboard" ||
-  fail "no dashboard on port $http_port (my-sf at $(address_of my-sf))"
-curl -fsS --max-time 60 "http://127.0.0.1:$http_port/api/info.json" | tee "$work/info.json" | grep -q '"projects": \["demo"\]' ||
+get "http://127.0.0.1:$http_port/" | grep -q "Software Factory dashboard" ||
+  fail "no dashboard on port $http_port ($(why_unreachable my-sf podman "$http_port"))"
+get "http://127.0.0.1:$http_port/api/info.json" | tee "$work/info.json" | grep -q '"projects": \["demo"\]' ||
   fail "no API through the gateway"
 echo "api: $(cat "$work/info.json")"
 ok
 
 step dashboard-https
-curl -fsSk --max-time 60 "https://127.0.0.1:$https_port/" | grep -q "Software Factory dashboard" || fail "no dashboard on port $https_port"
+get "https://127.0.0.1:$https_port/" -k | grep -q "Software Factory dashboard" || fail "no dashboard on port $https_port"
 subject=$(curl -sSk --max-time 60 -o /dev/null -w '%{certs}' "https://127.0.0.1:$https_port/" 2>/dev/null | awk '/^Subject:/ { print; exit }')
 echo "certificate: ${subject:-?}"
 ok

@@ -206,6 +206,8 @@ public sealed partial class ContainerEngine
             RestartRetries = retries,
             AnonymousVolumes = anonymous,
         };
+        // Random host ports (-P, -p CTR) are chosen once, here, as podman does: a stop and start keeps them.
+        def = def with { Ports = Skiff.Runtime.Network.NetworkManager.ResolvePorts(def) };
         ContainerInfo created = await Runtime.CreateAsync(def, cancellationToken).ConfigureAwait(false);
         return new ContainerCreateReport(created.Record.Id, warnings);
     }
