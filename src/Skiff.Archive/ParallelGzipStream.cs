@@ -16,6 +16,12 @@ public sealed class ParallelGzipStream : Stream
 {
     public const int DefaultBlockSize = 1 << 20;
 
+    /// <summary>
+    /// zlib-ng's level 4: on a Debian rootfs layer, slightly smaller output than podman's default (pgzip) at about 15%
+    /// less CPU than zlib's usual 6 (measured with bench/pull-push.sh).
+    /// </summary>
+    public const int DefaultLevel = 4;
+
     // gzip header: magic, deflate, no flags, mtime 0, no extra flags, OS unknown (as Go's gzip writer).
     private static readonly byte[] Header = [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff];
 
@@ -43,7 +49,7 @@ public sealed class ParallelGzipStream : Stream
         ArgumentOutOfRangeException.ThrowIfLessThan(blockSize, 1024);
         _output = output;
         _leaveOpen = leaveOpen;
-        _options = new ZLibCompressionOptions { CompressionLevel = Math.Clamp(level ?? 6, 0, 9) };
+        _options = new ZLibCompressionOptions { CompressionLevel = Math.Clamp(level ?? DefaultLevel, 0, 9) };
         _blockSize = blockSize;
         // Enough blocks in flight to keep every core busy while the oldest is being written.
         _maxInFlight = 2 * Math.Max(1, threads ?? Environment.ProcessorCount);
@@ -120,18 +126,24 @@ public sealed class ParallelGzipStream : Stream
 
     private static Piece Deflate(byte[] block, int length, ZLibCompressionOptions options)
     {
+        // Pooled output too: a fresh buffer per block would be large-object garbage that only a full GC returns.
+        byte[] output = ArrayPool<byte>.Shared.Rent(length + (length >> 3) + 4096);
         try
         {
-            var ms = new MemoryStream(length / 2 + 1024);
+            var ms = new MemoryStream(output, 0, output.Length, writable: true, publiclyVisible: true);
             using (var deflate = new DeflateStream(ms, options, leaveOpen: true))
             {
                 deflate.Write(block, 0, length);
                 // A sync flush ends the piece on a byte boundary without marking it final; what Dispose adds after
                 // it (the final block) is cut off below.
                 deflate.Flush();
-                int kept = (int)ms.Length;
-                return new Piece(ms.GetBuffer(), kept);
+                return new Piece(output, (int)ms.Position);
             }
+        }
+        catch
+        {
+            ArrayPool<byte>.Shared.Return(output);
+            throw;
         }
         finally
         {
@@ -148,6 +160,7 @@ public sealed class ParallelGzipStream : Stream
             await _output.WriteAsync(Header, cancellationToken).ConfigureAwait(false);
         }
         await _output.WriteAsync(piece.Buffer.AsMemory(0, piece.Length), cancellationToken).ConfigureAwait(false);
+        ArrayPool<byte>.Shared.Return(piece.Buffer);
     }
 
     /// <summary>Compresses what is left, writes every piece and the trailer. Disposing does this too.</summary>
