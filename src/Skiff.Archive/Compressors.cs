@@ -49,9 +49,8 @@ public static partial class Compressors
         ArgumentNullException.ThrowIfNull(output);
         return compression switch
         {
-            Compression.Gzip => level is { } l
-                ? new GZipStream(output, new ZLibCompressionOptions { CompressionLevel = Math.Clamp(l, 0, 9) }, leaveOpen)
-                : new GZipStream(output, CompressionLevel.Optimal, leaveOpen),
+            // Layers are big and gzip is slow: every core compresses (pigz-style), and the bytes are the same on any machine.
+            Compression.Gzip => new ParallelGzipStream(output, level, leaveOpen),
             Compression.Zstd => new CompressionStream(output, level ?? 3, leaveOpen: leaveOpen),
             Compression.None => leaveOpen ? new NonClosingStream(output) : output,
             _ => throw new ArgumentOutOfRangeException(nameof(compression), compression, "unknown compression"),

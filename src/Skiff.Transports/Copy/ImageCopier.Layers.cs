@@ -148,7 +148,7 @@ public sealed partial class ImageCopier
             Exception? error = null;
             try
             {
-                await ProduceAsync(verifying, content, pipe.Writer, want, run.Options.CompressionLevel, diffId, cts.Token).ConfigureAwait(false);
+                await ProduceAsync(verifying, content, layerDigest, pipe.Writer, want, run.Options.CompressionLevel, diffId, cts.Token).ConfigureAwait(false);
             }
             catch (Exception e) when (e is InvalidDataException or ZstdSharp.ZstdException)
             {
@@ -194,31 +194,39 @@ public sealed partial class ImageCopier
         return new MalformedImageException($"layer {layerDigest}: cannot decompress: {error.Message}", error);
     }
 
-    private static async Task ProduceAsync(DigestingStream verifying, Stream content, PipeWriter writer, Compression want, int? level, Digest diffId, CancellationToken cancellationToken)
+    private static async Task ProduceAsync(DigestingStream verifying, Stream content, Digest layerDigest, PipeWriter writer, Compression want, int? level, Digest diffId, CancellationToken cancellationToken)
     {
         await using Stream sink = writer.AsStream(leaveOpen: true);
-        (Stream decompressed, _) = await Compressors.OpenDecompressedAsync(content, leaveOpen: true, cancellationToken).ConfigureAwait(false);
+        (Stream decompressed, Compression actual) = await Compressors.OpenDecompressedAsync(content, leaveOpen: true, cancellationToken).ConfigureAwait(false);
         await using (decompressed.ConfigureAwait(false))
         {
-            await using var tar = new DigestingStream(decompressed, leaveOpen: true);
+            // An uncompressed blob named by its DiffID (a push from the store) is the tar itself: the source check
+            // already proves the DiffID, so the tar is not hashed a second time.
+            DigestingStream? tar = actual == Compression.None && layerDigest == diffId ? null : new DigestingStream(decompressed, leaveOpen: true);
+            Stream input = tar ?? decompressed;
             if (want == Compression.None)
             {
-                await tar.CopyToAsync(sink, 1 << 16, cancellationToken).ConfigureAwait(false);
+                await input.CopyToAsync(sink, 1 << 16, cancellationToken).ConfigureAwait(false);
             }
             else
             {
                 Stream compressor = Compressors.OpenCompressor(sink, want, level, leaveOpen: true);
                 await using (compressor.ConfigureAwait(false))
                 {
-                    await tar.CopyToAsync(compressor, 1 << 16, cancellationToken).ConfigureAwait(false);
+                    await input.CopyToAsync(compressor, 1 << 16, cancellationToken).ConfigureAwait(false);
                 }
             }
             // The decompressor may stop at the end of the compressed stream; read the rest so the source check runs.
             await content.CopyToAsync(Stream.Null, cancellationToken).ConfigureAwait(false);
             verifying.Verify();
-            if (tar.Digest != diffId)
+            if (tar is not null)
             {
-                throw new DigestMismatchException($"layer {verifying.Digest}: uncompressed digest {tar.Digest} does not match the config's diff_id {diffId}");
+                Digest unpacked = tar.Digest;
+                await tar.DisposeAsync().ConfigureAwait(false);
+                if (unpacked != diffId)
+                {
+                    throw new DigestMismatchException($"layer {verifying.Digest}: uncompressed digest {unpacked} does not match the config's diff_id {diffId}");
+                }
             }
         }
     }
