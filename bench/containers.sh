@@ -41,7 +41,7 @@ load() { cut -d' ' -f1-3 /proc/loadavg; }
 echo "# $(date -u +%FT%TZ)  $(nproc) cores  load average $(load)  skiff $SKIFF"
 
 sk import "$fixtures/busybox.tar" busybox >/dev/null
-pm import "$fixtures/busybox.tar" busybox >/dev/null
+pm import "$fixtures/busybox.tar" busybox >/dev/null 2>&1
 
 w_run() {
   # The floor: the busybox rootfs as an OCI bundle, run directly by runc (no conmon, no store, no network).

@@ -59,20 +59,21 @@ public static class PsCommand
             }
             DateTimeOffset now = context.Time.GetUtcNow();
             bool withSize = parseResult.GetValue(size);
+            // Only one of the two shapes is printed: build just that one (ps over hundreds of containers).
+            bool asJson = ReportFormatter.IsJson(parseResult.GetValue(format));
             var templateRows = new JsonArray();
             var json = new JsonArray();
             foreach (ContainerInfo c in rows)
             {
-                JsonObject row = TemplateRow(c, trunc, now);
-                JsonObject jsonRow = JsonRow(c);
+                JsonObject row = asJson ? JsonRow(c) : TemplateRow(c, trunc, now);
                 if (withSize)
                 {
                     ContainerSize s = engine.Containers.Size(c);
-                    row["Size"] = $"{Humanize.Size(s.RwSize).Replace(" ", "", StringComparison.Ordinal)} (virtual {Humanize.Size(s.RootFsSize).Replace(" ", "", StringComparison.Ordinal)})";
-                    jsonRow["Size"] = new JsonObject { ["rwSize"] = s.RwSize, ["rootFsSize"] = s.RootFsSize };
+                    row["Size"] = asJson
+                        ? new JsonObject { ["rwSize"] = s.RwSize, ["rootFsSize"] = s.RootFsSize }
+                        : $"{Humanize.Size(s.RwSize).Replace(" ", "", StringComparison.Ordinal)} (virtual {Humanize.Size(s.RootFsSize).Replace(" ", "", StringComparison.Ordinal)})";
                 }
-                templateRows.Add((JsonNode)row);
-                json.Add((JsonNode)jsonRow);
+                (asJson ? json : templateRows).Add((JsonNode)row);
             }
             string defaultFormat = withSize
                 ? "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.CreatedHuman}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}\t{{.Size}}"
