@@ -5,7 +5,7 @@ set -euo pipefail
 [ "$(id -u)" = 0 ] || { echo "install-deps.sh: run as root" >&2; exit 1; }
 need=(runc conmon uidmap fuse-overlayfs slirp4netns zstd pigz busybox-static mmdebstrap docker-registry
       podman buildah skopeo umoci bats apache2-utils openssl ca-certificates tar
-      netavark aardvark-dns catatonit golang-github-containers-common iproute2 iptables bsdutils curl)
+      netavark aardvark-dns catatonit golang-github-containers-common iproute2 iptables bsdutils curl time)
 missing=()
 for p in "${need[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

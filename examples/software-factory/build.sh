@@ -3,11 +3,15 @@
 # and a first-boot configuration unit), written the way a Buildah user writes it. Runs unchanged with
 # the real buildah and with skiff's buildah face. The base (localhost/factory-base) comes from
 # scripts/fixtures.sh --factory, which already holds the packages, so this needs no network.
+# -e here too: `bash build.sh` ignores the #! flags, and a failed `buildah from` must not leave an empty
+# $mountpath that turns the cp lines below into writes to the host.
+set -e
 here=$(cd "$(dirname "$0")" && pwd)
 files=$here/files
 
 container=$(buildah from localhost/factory-base)
 mountpath=$(buildah mount $container)
+[ -d "$mountpath/etc" ] || { echo "build.sh: buildah mount gave '$mountpath'" >&2; exit 1; }
 
 trap "set +e; buildah umount $container; buildah delete $container" EXIT
 

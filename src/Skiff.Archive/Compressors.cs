@@ -49,22 +49,14 @@ public static partial class Compressors
         ArgumentNullException.ThrowIfNull(output);
         return compression switch
         {
-            Compression.Gzip => new GZipStream(output, GzipLevel(level), leaveOpen),
+            Compression.Gzip => level is { } l
+                ? new GZipStream(output, new ZLibCompressionOptions { CompressionLevel = Math.Clamp(l, 0, 9) }, leaveOpen)
+                : new GZipStream(output, CompressionLevel.Optimal, leaveOpen),
             Compression.Zstd => new CompressionStream(output, level ?? 3, leaveOpen: leaveOpen),
             Compression.None => leaveOpen ? new NonClosingStream(output) : output,
             _ => throw new ArgumentOutOfRangeException(nameof(compression), compression, "unknown compression"),
         };
     }
-
-    // gzip levels follow zlib's 0..9 scale; System.IO.Compression offers four named points on it.
-    private static CompressionLevel GzipLevel(int? level) => level switch
-    {
-        null => CompressionLevel.Optimal,
-        0 => CompressionLevel.NoCompression,
-        <= 3 => CompressionLevel.Fastest,
-        >= 9 => CompressionLevel.SmallestSize,
-        _ => CompressionLevel.Optimal,
-    };
 }
 
 /// <summary>Reads a few already-consumed bytes (a sniffed header), then the rest of the inner stream.</summary>

@@ -39,7 +39,7 @@ public static class Composition
         command.Arguments.Add(rest);
         command.SetHandler((parseResult, cancellationToken) =>
         {
-            var sub = new CommandContext(kind, "skiff " + name, context.Out, context.Err, context.In) { Time = context.Time };
+            var sub = new CommandContext(kind, "skiff " + name, context.Out, context.Err, context.In, context.Settings(parseResult)) { Time = context.Time };
             return CreateFace(sub).RunAsync(parseResult.GetValue(rest) ?? [], cancellationToken);
         });
         return command;
@@ -56,7 +56,7 @@ public static class Composition
         TagCommands.CreateTag,
         TagCommands.CreateUntag,
         RmiCommand.Create,
-        InspectCommand.Create,
+        InspectAnyCommand.Create,
         HistoryCommand.Create,
         SaveLoadCommands.CreateSave,
         SaveLoadCommands.CreateLoad,
@@ -87,6 +87,8 @@ public static class Composition
         LogsCommand.Create,
         ExecCommand.Create,
         PortCommand.Create,
+        TopCommand.Create,
+        EventsCommand.Create,
         FileCommands.CreateCommit,
         FileCommands.CreateCp,
         FileCommands.CreateDiff,
@@ -111,7 +113,7 @@ public static class Composition
         BuildCommand.Create,
         ContainersCommand.Create,
         Commands.Buildah.RmCommand.Create,
-        ImagesCommand.Create,
+        BuildahImagesCommand.Create,
         BuildahRmiCommand.Create,
         TagCommands.CreateTag,
         BuildahInspectCommand.Create,

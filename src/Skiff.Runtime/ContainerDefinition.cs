@@ -68,6 +68,9 @@ public sealed record ContainerDefinition
     public string RestartPolicy { get; init; } = "";
     public int RestartRetries { get; init; }
 
+    /// <summary>The command line that created it (podman's Config.CreateCommand).</summary>
+    public List<string>? CreateCommand { get; init; }
+
     /// <summary>Named volumes this container made or uses (removed with rm -v when anonymous).</summary>
     public List<string> AnonymousVolumes { get; init; } = [];
 }

@@ -29,26 +29,37 @@ public sealed partial class ContainerRuntime
         }
         ContainerDefinition def = info.Definition;
         var undo = new List<Func<Task>>();
+        Task<Network.NetworkSetup>? networking = null;
         try
         {
+            status.CleanedUp = false;
+            if (def.NetworkMode is not ("host" or "none"))
+            {
+                // Persisted at each step: if this process dies here, the next command finds what to undo.
+                status.NetNsPath = Network.NetworkManager.NetnsPathFor(id);
+                held.Write(status);
+                // The network (netavark: the slowest step) is set up while the rootfs is mounted and prepared.
+                networking = Task.Run(() => Networks.SetupAsync(def, info.RunDir, cancellationToken), cancellationToken);
+                Task<Network.NetworkSetup> pending = networking;
+                undo.Add(async () =>
+                {
+                    Network.NetworkSetup done = await pending.ConfigureAwait(false);
+                    await Networks.TeardownAsync(def, done.NetNsPath, done.Ports, CancellationToken.None).ConfigureAwait(false);
+                });
+            }
             string rootfs = await _store.MountContainerAsync(id, cancellationToken).ConfigureAwait(false);
             undo.Add(() => _store.UnmountContainerAsync(id, force: false, CancellationToken.None));
             status.Mountpoint = rootfs;
-            status.CleanedUp = false;
-            // Persisted at each step: if this process dies here, the next command finds what to undo.
             held.Write(status);
 
             ResolvedUser user = UserResolver.Resolve(rootfs, def.User);
             PrepareWorkingDirectory(rootfs, def.WorkingDir, user);
+            IReadOnlyDictionary<string, string> volumes = await ResolveVolumesAsync(def, cancellationToken).ConfigureAwait(false);
 
             Network.NetworkSetup? net = null;
-            if (def.NetworkMode is not ("host" or "none"))
+            if (networking is not null)
             {
-                status.NetNsPath = Network.NetworkManager.NetnsPathFor(id);
-                held.Write(status);
-                net = await Networks.SetupAsync(def, info.RunDir, cancellationToken).ConfigureAwait(false);
-                Network.NetworkSetup captured = net;
-                undo.Add(() => Networks.TeardownAsync(def, captured.NetNsPath, captured.Ports, CancellationToken.None));
+                net = await networking.ConfigureAwait(false);
                 status.NetNsPath = net.NetNsPath;
                 status.NetworkStatus = net.StatusJson;
                 status.Ports = net.Ports;
@@ -56,7 +67,6 @@ public sealed partial class ContainerRuntime
             }
             WriteRunFiles(def, info.RunDir, net);
 
-            IReadOnlyDictionary<string, string> volumes = await ResolveVolumesAsync(def, cancellationToken).ConfigureAwait(false);
             string cgroupsPath = $"/skiff/skiff-{id}";
             if (def.Systemd && !File.Exists("/sys/fs/cgroup/cgroup.controllers") && Directory.Exists("/sys/fs/cgroup/systemd"))
             {
@@ -84,10 +94,22 @@ public sealed partial class ContainerRuntime
             status.Error = null;
             status.ExitCode = 0;
             held.Write(status);
+            Events.Container("init", def);
             return true;
         }
         catch (Exception e)
         {
+            if (networking is not null)
+            {
+                try
+                {
+                    await networking.ConfigureAwait(false);
+                }
+                catch (Exception)
+                {
+                    // Its own failure is undone by the network manager; the first error is the one to report.
+                }
+            }
             await Oci.DeleteAsync(id, force: true, CancellationToken.None).ConfigureAwait(false);
             for (int i = undo.Count - 1; i >= 0; i--)
             {
@@ -127,6 +149,10 @@ public sealed partial class ContainerRuntime
         status.StartedAt = _time.GetUtcNow();
         status.FinishedAt = null;
         held.Write(status);
+        if (_store.FindContainer(id) is { } record)
+        {
+            Events.Container("start", ReadDefinition(record));
+        }
     }
 
     /// <summary>Marks a process (an attached `run --rm`) as the one that removes the container after it exits.</summary>

@@ -16,8 +16,13 @@ public sealed partial class ContainerRuntime
         ContainerInfo info = Get(nameOrId);
         string id = info.Record.Id;
         using ContainerLock held = LockAndReconcile(id, out ContainerStatus status);
+        bool wasRunning = status.State is ContainerState.Running or ContainerState.Paused;
         await StopLockedAsync(id, info.Definition, status, timeout ?? info.Definition.StopTimeout, cancellationToken).ConfigureAwait(false);
         held.Write(status);
+        if (wasRunning)
+        {
+            Events.Container("stop", info.Definition);
+        }
         await CleanupLockedAsync(id, info.Definition, status, cancellationToken).ConfigureAwait(false);
         held.Write(status);
     }
@@ -90,6 +95,7 @@ public sealed partial class ContainerRuntime
         {
             throw new ContainerStateException($"can only kill running containers. {info.Record.Id} is in state exited: container state improper");
         }
+        Events.Container("kill", info.Definition);
     }
 
     public async Task PauseAsync(string nameOrId, bool pause, CancellationToken cancellationToken = default)
@@ -113,6 +119,7 @@ public sealed partial class ContainerRuntime
         }
         status.State = pause ? ContainerState.Paused : ContainerState.Running;
         held.Write(status);
+        Events.Container(pause ? "pause" : "unpause", info.Definition);
     }
 
     /// <summary>
@@ -127,11 +134,17 @@ public sealed partial class ContainerRuntime
             return;
         }
         string id = info.Record.Id;
+        if (OwnedByLiveClient(info.Status))
+        {
+            // An attached `run --rm` cleans up and removes the container itself as soon as it sees the exit; doing it
+            // here too would only make it wait for this process's lock.
+            return;
+        }
         bool autoRemove;
         bool restart;
         using (ContainerLock held = LockAndReconcile(id, out ContainerStatus status))
         {
-            if (status.State is ContainerState.Running or ContainerState.Paused)
+            if (status.State is ContainerState.Running or ContainerState.Paused || OwnedByLiveClient(status))
             {
                 return;
             }
@@ -169,6 +182,9 @@ public sealed partial class ContainerRuntime
         }
     }
 
+    private static bool OwnedByLiveClient(ContainerStatus status) =>
+        status.ClientPid > 0 && status.ClientPid != Environment.ProcessId && Signals.IsAlive(status.ClientPid);
+
     private async Task CleanupLockedAsync(string id, ContainerDefinition def, ContainerStatus status, CancellationToken cancellationToken)
     {
         if (status.CleanedUp)
@@ -179,13 +195,24 @@ public sealed partial class ContainerRuntime
         {
             return;
         }
-        await Oci.DeleteAsync(id, force: true, cancellationToken).ConfigureAwait(false);
-        if (status.NetNsPath is not null)
+        bool died = status.State is ContainerState.Exited or ContainerState.Stopped;
+        if (died)
         {
-            await Networks.TeardownAsync(def, status.NetNsPath, status.Ports, cancellationToken).ConfigureAwait(false);
-            status.NetNsPath = null;
-            status.NetworkStatus = null;
+            Events.Container("died", def, status.ExitCode);
         }
+        // The runtime's record and the network are independent once the process is gone: undone side by side.
+        Task delete = Oci.DeleteAsync(id, force: true, cancellationToken);
+        Task teardown = status.NetNsPath is null ? Task.CompletedTask : Networks.TeardownAsync(def, status.NetNsPath, status.Ports, cancellationToken);
+        try
+        {
+            await delete.ConfigureAwait(false);
+        }
+        finally
+        {
+            await teardown.ConfigureAwait(false);
+        }
+        status.NetNsPath = null;
+        status.NetworkStatus = null;
         if (status.Mountpoint is not null)
         {
             try
@@ -204,6 +231,7 @@ public sealed partial class ContainerRuntime
         {
             status.State = ContainerState.Exited;
         }
+        Events.Container("cleanup", def);
     }
 
     /// <summary>
@@ -236,6 +264,7 @@ public sealed partial class ContainerRuntime
             }
             Conmon.RemoveExitFile(id);
         }
+        Events.Container("remove", info.Definition);
         if (volumes)
         {
             foreach (string v in info.Definition.AnonymousVolumes)
@@ -257,6 +286,7 @@ public sealed partial class ContainerRuntime
     {
         ContainerInfo info = Get(nameOrId);
         string id = info.Record.Id;
+        int polls = 0;
         while (true)
         {
             ContainerStatus status = StateFile.Read(info.RunDir);
@@ -271,7 +301,8 @@ public sealed partial class ContainerRuntime
                 // Removed meanwhile (--rm): the exit file may still tell the code.
                 return Conmon.ReadExitFile(id)?.Code ?? status.ExitCode;
             }
-            await Task.Delay(s_poll * 2, cancellationToken).ConfigureAwait(false);
+            // Short polls first: an attached run sees its container's exit within milliseconds.
+            await Task.Delay(++polls < 100 ? TimeSpan.FromMilliseconds(5) : s_poll * 2, cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -25,6 +25,7 @@ public sealed partial class ContainerRuntime
         Oci = new OciRuntime(options);
         Conmon = new Conmon(options, Oci);
         Networks = new Network.NetworkManager(options, store.Options.GraphRoot);
+        Events = new Events.EventLog(store.Options.RunRoot, _time);
         Volumes = new Volumes.VolumeManager(store.Options.GraphRoot, () => store.ListContainers().Select(ReadDefinition));
     }
 
@@ -34,6 +35,9 @@ public sealed partial class ContainerRuntime
     public Conmon Conmon { get; }
     public Network.NetworkManager Networks { get; }
     public Volumes.VolumeManager Volumes { get; }
+
+    /// <summary>The store's event log (podman events), appended by every lifecycle change.</summary>
+    public Events.EventLog Events { get; }
 
     public static ContainerDefinition ReadDefinition(ContainerRecord record)
     {
@@ -101,7 +105,9 @@ public sealed partial class ContainerRuntime
         }
         string runDir = _store.GetContainerRunDirectory(record.Id);
         StateFile.Write(runDir, new ContainerStatus { State = ContainerState.Configured });
-        return Describe(record);
+        ContainerInfo created = Describe(record);
+        Events.Container("create", created.Definition);
+        return created;
     }
 
     /// <summary>Rewrites the stored definition (rename, restart counters).</summary>

@@ -5,7 +5,7 @@ namespace Skiff.Storage;
 /// and merged for container layers on overlay, and DRIVER/l/ short links for long lowerdir lists), DRIVER-layers/ID.tar-split,
 /// DRIVER-images/ID/{config.json,manifest.json,manifest.mediatype}, DRIVER-containers/ID/userdata, tmp/ (staging and trash).
 /// RunRoot: DRIVER-mounts/LAYER-ID (mount counts; gone after a reboot, like the mounts themselves) and
-/// DRIVER-containers/ID/userdata (run-time state).
+/// DRIVER-containers/ID/userdata (run-time state), DRIVER-layer-locks/HEX.lock (one puller at a time fetches a layer).
 /// </summary>
 internal sealed class StorePaths(string graphRoot, string runRoot, string driver)
 {
@@ -47,4 +47,7 @@ internal sealed class StorePaths(string graphRoot, string runRoot, string driver
 
     public string MountsDir => Path.Combine(RunRoot, Driver + "-mounts");
     public string MountCount(string layerId) => Path.Combine(MountsDir, layerId);
+
+    public string LayerLocksDir => Path.Combine(RunRoot, Driver + "-layer-locks");
+    public string LayerLock(Skiff.Image.Digest digest) => Path.Combine(LayerLocksDir, $"{digest.Algorithm}-{digest.Hex}.lock");
 }

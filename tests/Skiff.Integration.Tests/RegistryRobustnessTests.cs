@@ -81,4 +81,40 @@ public class RegistryRobustnessTests
         Assert.Single(layers.Split('\n', StringSplitOptions.RemoveEmptyEntries).Distinct());
         Assert.Equal(0, (await skiff.RunAsync("system", "check")).ExitCode);
     }
+
+    [SkippableFact]
+    public async Task Four_concurrent_pulls_of_images_sharing_base_layers_fetch_and_store_each_layer_once()
+    {
+        Skip.If(SkiffCli.Binary is null, "skiff binary not built");
+        Skip.IfNot(RegistryServer.Available, "docker-registry is not installed");
+        await using RegistryServer server = await RegistryServer.StartAsync(new RegistryServerOptions { AccessLog = true });
+        // Three base layers shared by all four images, one layer of each image's own; ~2 MB a layer, so pulls overlap.
+        MemoryImage[] images = RandomImage.CreateSharingBase(4, sharedLayers: 3, ownLayers: 1,
+            new RandomImageOptions { FilesPerLayer = 4, MaxFileSize = 1 << 20, Seed = 11 });
+        for (int k = 0; k < images.Length; k++)
+        {
+            await server.PushAsync(images[k], "family/img", $"v{k}");
+        }
+
+        using var skiff = new SkiffCli();
+        ProcessResult[] results = await Task.WhenAll(Enumerable.Range(0, 4).Select(k =>
+            skiff.RunAsync("pull", "-q", "--tls-verify=false", $"{server.Host}/family/img:v{k}")));
+        for (int k = 0; k < 4; k++)
+        {
+            Assert.True(results[k].ExitCode == 0, results[k].ToString());
+            Assert.Equal(images[k].ParseManifest().Config.Digest.Hex, results[k].StdOut.Trim());
+        }
+
+        var layers = images.SelectMany(i => i.ParseManifest().Layers).Select(l => l.Digest).Distinct().ToList();
+        Assert.Equal(3 + 4, layers.Count);
+        string fetches = string.Join(", ", layers.Select(d => $"{d.Hex[..12]}: {server.BlobGets("family/img", d)}"));
+        Assert.True(layers.All(d => server.BlobGets("family/img", d) == 1), "GETs per layer blob: " + fetches);
+
+        string listed = await skiff.OkAsync("images", "--format", "{{.Tag}}");
+        Assert.Equal(["v0", "v1", "v2", "v3"], listed.Split('\n', StringSplitOptions.RemoveEmptyEntries).Order());
+        string layerDirs = Path.Combine(skiff.Root, skiff.Driver);
+        Assert.Equal(7, Directory.GetDirectories(layerDirs).Count(d => Path.GetFileName(d).Length == 64));
+        ProcessResult check = await skiff.RunAsync("system", "check");
+        Assert.True(check.ExitCode == 0, check.ToString());
+    }
 }

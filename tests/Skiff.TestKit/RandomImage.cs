@@ -58,6 +58,30 @@ public static class RandomImage
         return image;
     }
 
+    /// <summary>
+    /// Images that share their base: each has the same <paramref name="sharedLayers"/> first layers (same blobs) and
+    /// then <paramref name="ownLayers"/> of its own, and its own config.
+    /// </summary>
+    public static MemoryImage[] CreateSharingBase(int images, int sharedLayers, int ownLayers, RandomImageOptions? options = null)
+    {
+        options ??= new RandomImageOptions();
+        var random = new Random(options.Seed);
+        var shared = new List<(byte[] Blob, Digest DiffId)>();
+        for (int i = 0; i < sharedLayers; i++)
+        {
+            (byte[] tar, Digest diffId) = CreateLayerTar(random, options.FilesPerLayer, options.MaxFileSize, $"base{i}-{options.Seed}");
+            shared.Add((Compress(tar, options.Compression), diffId));
+        }
+        var result = new MemoryImage[images];
+        for (int k = 0; k < images; k++)
+        {
+            var image = new MemoryImage();
+            image.Manifest = AddImage(image, options with { Layers = ownLayers, Seed = options.Seed * 100 + k + 1 }, shared);
+            result[k] = image;
+        }
+        return result;
+    }
+
     /// <summary>A layer tar with random files, and its DiffID.</summary>
     public static (byte[] Tar, Digest DiffId) CreateLayerTar(Random random, int files, int maxFileSize, string prefix)
     {
@@ -106,17 +130,17 @@ public static class RandomImage
         }
     }
 
-    private static ManifestBlob AddImage(MemoryImage image, RandomImageOptions options)
+    private static ManifestBlob AddImage(MemoryImage image, RandomImageOptions options, IReadOnlyList<(byte[] Blob, Digest DiffId)>? baseLayers = null)
     {
         var random = new Random(options.Seed);
         Platform platform = options.Platform ?? new Platform { Os = "linux", Architecture = "amd64" };
         var layers = new List<Descriptor>();
         var diffIds = new List<Digest>();
         var history = new List<HistoryEntry>();
-        for (int i = 0; i < options.Layers; i++)
+        baseLayers ??= [];
+        for (int i = 0; i < baseLayers.Count + options.Layers; i++)
         {
-            (byte[] tar, Digest diffId) = CreateLayerTar(random, options.FilesPerLayer, options.MaxFileSize, $"layer{i}-{options.Seed}");
-            byte[] blob = Compress(tar, options.Compression);
+            (byte[] blob, Digest diffId) = i < baseLayers.Count ? baseLayers[i] : MakeLayer(random, options, i);
             Digest digest = image.AddBlob(blob);
             layers.Add(new Descriptor
             {
@@ -160,6 +184,12 @@ public static class RandomImage
             Layers = layers,
         };
         return new ManifestBlob(manifest.ToJson(), manifest.MediaType!);
+    }
+
+    private static (byte[] Blob, Digest DiffId) MakeLayer(Random random, RandomImageOptions options, int i)
+    {
+        (byte[] tar, Digest diffId) = CreateLayerTar(random, options.FilesPerLayer, options.MaxFileSize, $"layer{i}-{options.Seed}");
+        return (Compress(tar, options.Compression), diffId);
     }
 
     /// <summary>A short random name usable as a tag or path component.</summary>

@@ -22,6 +22,9 @@ public sealed record RegistryServerOptions
     public bool Tls { get; init; }
     public string User { get; init; } = "skiffuser";
     public string Password { get; init; } = "skiff-secret-1";
+
+    /// <summary>Log every request (combined log format) into <see cref="RegistryServer.Log"/>, to count fetches.</summary>
+    public bool AccessLog { get; init; }
 }
 
 /// <summary>
@@ -35,8 +38,11 @@ public sealed class RegistryServer : IAsyncDisposable
     private readonly TempDir _dir;
     private readonly Process _process;
 
-    private RegistryServer(TempDir dir, Process process, int port, RegistryServerOptions options, TokenIssuer? issuer)
+    private readonly StringBuilder _log;
+
+    private RegistryServer(TempDir dir, Process process, int port, RegistryServerOptions options, TokenIssuer? issuer, StringBuilder log)
     {
+        _log = log;
         _dir = dir;
         _process = process;
         Port = port;
@@ -57,6 +63,25 @@ public sealed class RegistryServer : IAsyncDisposable
 
     public TokenIssuer? Issuer { get; }
 
+    /// <summary>What the registry printed so far (with <see cref="RegistryServerOptions.AccessLog"/>, one line per request).</summary>
+    public string Log
+    {
+        get
+        {
+            lock (_log)
+            {
+                return _log.ToString();
+            }
+        }
+    }
+
+    /// <summary>How many GET requests for this blob the registry answered with a 2xx, from its access log.</summary>
+    public int BlobGets(string repository, Skiff.Image.Digest digest)
+    {
+        string request = $"\"GET /v2/{repository}/blobs/{digest} HTTP/";
+        return Log.Split('\n').Count(line => line.Contains(request, StringComparison.Ordinal) && line.Contains("\" 2", StringComparison.Ordinal));
+    }
+
     public string Creds => $"{Options.User}:{Options.Password}";
 
     public static bool Available => ProcessRunner.Which("docker-registry") is not null;
@@ -76,7 +101,7 @@ public sealed class RegistryServer : IAsyncDisposable
                 log:
                   level: error
                   accesslog:
-                    disabled: true
+                    disabled: {(options.AccessLog ? "false" : "true")}
                 storage:
                   filesystem:
                     rootdirectory: {dir.Combine("storage")}
@@ -148,7 +173,7 @@ public sealed class RegistryServer : IAsyncDisposable
             process.OutputDataReceived += (_, e) => { lock (stderr) { stderr.AppendLine(e.Data); } };
             process.BeginErrorReadLine();
             process.BeginOutputReadLine();
-            var server = new RegistryServer(dir, process, port, options, issuer);
+            var server = new RegistryServer(dir, process, port, options, issuer, stderr);
             await server.WaitReadyAsync(() => { lock (stderr) { return stderr.ToString(); } });
             return server;
         }
@@ -161,7 +186,8 @@ public sealed class RegistryServer : IAsyncDisposable
 
     private async Task WaitReadyAsync(Func<string> log)
     {
-        for (int i = 0; i < 200; i++)
+        // Up to 30 s: on a loaded machine the registry can take a while to start listening.
+        for (int i = 0; i < 600; i++)
         {
             if (_process.HasExited)
             {

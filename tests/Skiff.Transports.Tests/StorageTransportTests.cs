@@ -93,6 +93,45 @@ public sealed class StorageTransportTests : IDisposable
         await ImageValidator.AssertValidAsync(Ref("containers-storage:localhost/second:1"));
     }
 
+    [Fact]
+    public async Task A_layer_repeated_in_one_image_is_fetched_once()
+    {
+        var random = new Random(5);
+        (byte[] a, Digest aDiff) = RandomImage.CreateLayerTar(random, 3, 100_000, "a");
+        (byte[] b, Digest bDiff) = RandomImage.CreateLayerTar(random, 3, 100_000, "b");
+        MemoryImage image = Build([a, b, a], [aDiff, bDiff, aDiff]);
+        var events = new List<CopyProgress>();
+        await _copier.CopyAsync(new MemoryImageReference(image), Ref("containers-storage:localhost/again:1"),
+            new CopyOptions { Progress = new ListProgress(events), MaxParallelLayers = 3 }).WaitAsync(TimeSpan.FromMinutes(2));
+        // The third layer waits for the first one's lock, then finds it stored.
+        Assert.Single(events, e => e.Kind == CopyProgressKind.BlobSkipped);
+        await ImageValidator.AssertValidAsync(Ref("containers-storage:localhost/again:1"));
+    }
+
+    [Fact]
+    public async Task Two_stores_on_one_root_pulling_layers_in_opposite_orders_fetch_each_once_and_finish()
+    {
+        var random = new Random(6);
+        (byte[] p, Digest pDiff) = RandomImage.CreateLayerTar(random, 3, 200_000, "p");
+        (byte[] q, Digest qDiff) = RandomImage.CreateLayerTar(random, 3, 200_000, "q");
+        MemoryImage first = Build([p, q], [pDiff, qDiff]);
+        MemoryImage second = Build([q, p], [qDiff, pDiff]);
+        // A second instance on the same directories stands in for a second process: its flocks are its own.
+        using Store other = Store.Open(_store.Options);
+        TransportRegistry otherRegistry = TransportRegistry.CreateWithFileTransports().Register(new ContainersStorageTransport(other));
+        var events = new List<CopyProgress>();
+        var progress = new ListProgress(events);
+        await Task.WhenAll(
+            Task.Run(() => _copier.CopyAsync(new MemoryImageReference(first), Ref("containers-storage:localhost/pq:1"), new CopyOptions { Progress = progress })),
+            Task.Run(() => new ImageCopier().CopyAsync(new MemoryImageReference(second), otherRegistry.ParseImageName("containers-storage:localhost/qp:1"), new CopyOptions { Progress = progress })))
+            .WaitAsync(TimeSpan.FromMinutes(2));
+        // Whichever copy locked a layer first fetched it; the other waited and found it stored.
+        Assert.Equal(2, events.Count(e => e.Kind == CopyProgressKind.BlobStarted));
+        Assert.Equal(2, events.Count(e => e.Kind == CopyProgressKind.BlobSkipped));
+        await ImageValidator.AssertValidAsync(Ref("containers-storage:localhost/pq:1"));
+        await ImageValidator.AssertValidAsync(Ref("containers-storage:localhost/qp:1"));
+    }
+
     private static MemoryImage Build(byte[][] tars, Digest[] diffIds)
     {
         var image = new MemoryImage();

@@ -47,7 +47,15 @@ public sealed class GlobalOptions
 
     private readonly FaceKind _face;
 
-    public GlobalOptions(FaceKind face) => _face = face;
+    public GlobalOptions(FaceKind face, GlobalSettings? inherited = null)
+    {
+        _face = face;
+        _inherited = inherited ?? new GlobalSettings();
+    }
+
+    // `skiff --root /x buildah images`: the options given before the sub-face word are the
+    // defaults of the sub-face, which may not even have them (skopeo has no --root).
+    private readonly GlobalSettings _inherited;
 
     public Option<string?> Root { get; } = new("--root") { Description = "Path to the root directory in which data, including images, is stored", Recursive = true };
     public Option<string?> RunRoot { get; } = new("--runroot") { Description = "Path to the 'run directory' where all state information is stored", Recursive = true };
@@ -80,7 +88,7 @@ public sealed class GlobalOptions
         if (_face == FaceKind.Skopeo)
         {
             bool debug = parseResult.GetValue(Debug);
-            return new GlobalSettings
+            return _inherited with
             {
                 Debug = debug,
                 LogLevel = debug ? "debug" : "warn",
@@ -93,20 +101,21 @@ public sealed class GlobalOptions
                 OverrideVariant = parseResult.GetValue(OverrideVariant),
             };
         }
-        string level = parseResult.GetValue(LogLevel) ?? "warn";
+        string level = parseResult.GetResult(LogLevel) is null ? _inherited.LogLevel : parseResult.GetValue(LogLevel) ?? "warn";
         if (Array.IndexOf(LogLevels, level) < 0)
             throw new InvalidLogLevelException($"Log Level \"{level}\" is not supported, choose from: {string.Join(", ", LogLevels)}");
         bool podman = _face == FaceKind.Podman;
-        return new GlobalSettings
+        string[] storageOptions = parseResult.GetValue(StorageOpt) ?? [];
+        return _inherited with
         {
-            Root = parseResult.GetValue(Root),
-            RunRoot = parseResult.GetValue(RunRoot),
-            StorageDriver = parseResult.GetValue(StorageDriver),
-            StorageOptions = parseResult.GetValue(StorageOpt) ?? [],
+            Root = parseResult.GetValue(Root) ?? _inherited.Root,
+            RunRoot = parseResult.GetValue(RunRoot) ?? _inherited.RunRoot,
+            StorageDriver = parseResult.GetValue(StorageDriver) ?? _inherited.StorageDriver,
+            StorageOptions = storageOptions.Length > 0 ? storageOptions : _inherited.StorageOptions,
             LogLevel = level,
-            Runtime = podman ? parseResult.GetValue(Runtime) : null,
-            CgroupManager = podman ? parseResult.GetValue(CgroupManager) : null,
-            TmpDir = podman ? parseResult.GetValue(TmpDir) : null,
+            Runtime = podman ? parseResult.GetValue(Runtime) : _inherited.Runtime,
+            CgroupManager = podman ? parseResult.GetValue(CgroupManager) : _inherited.CgroupManager,
+            TmpDir = podman ? parseResult.GetValue(TmpDir) : _inherited.TmpDir,
             RegistriesConf = podman ? null : parseResult.GetValue(RegistriesConf),
         };
     }
@@ -119,14 +128,14 @@ public sealed class GlobalOptions
 /// </summary>
 public sealed class CommandContext
 {
-    public CommandContext(FaceKind face, string programName, TextWriter output, TextWriter error, TextReader? input = null)
+    public CommandContext(FaceKind face, string programName, TextWriter output, TextWriter error, TextReader? input = null, GlobalSettings? inherited = null)
     {
         Face = face;
         ProgramName = programName;
         Out = output;
         Err = error;
         In = input ?? TextReader.Null;
-        Globals = new GlobalOptions(face);
+        Globals = new GlobalOptions(face, inherited);
     }
 
     public FaceKind Face { get; }

@@ -16,10 +16,12 @@ public sealed partial class ContainerEngine
     public async Task<string> CommitAsync(CommitOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
-        if (options.Squash)
+        bool docker = options.Format switch
         {
-            throw new RuntimeException("--squash is not supported by skiff commit yet");
-        }
+            null or "" or "oci" => false,
+            "docker" => true,
+            _ => throw new RuntimeException($"unrecognized image type \"{options.Format}\""),
+        };
         ContainerInfo info = Runtime.Get(options.Container);
         ContainerDefinition def = info.Definition;
         ImageRecord? image = def.ImageId is null ? null : _store.FindImage(def.ImageId);
@@ -36,12 +38,15 @@ public sealed partial class ContainerEngine
             LayerWriteResult diff;
             await using (FileStream output = File.Create(tmp))
             {
-                diff = await _store.WriteContainerDiffAsync(info.Record.Id, output, new LayerWriteOptions(), cancellationToken).ConfigureAwait(false);
+                // Squashed: the whole file system as one layer on nothing; else the container's changes on its image.
+                diff = options.Squash
+                    ? await WithRootfsAsync(info.Record.Id, rootfs => LayerWriter.WriteDirectoryAsync(rootfs, output, new LayerWriteOptions(), cancellationToken), cancellationToken).ConfigureAwait(false)
+                    : await _store.WriteContainerDiffAsync(info.Record.Id, output, new LayerWriteOptions(), cancellationToken).ConfigureAwait(false);
             }
             LayerRecord layer;
             await using (FileStream input = File.OpenRead(tmp))
             {
-                layer = await _store.PutLayerAsync(input, image?.TopLayer, diff.DiffId, null, cancellationToken).ConfigureAwait(false);
+                layer = await _store.PutLayerAsync(input, options.Squash ? null : image?.TopLayer, diff.DiffId, null, cancellationToken).ConfigureAwait(false);
             }
 
             DateTimeOffset now = _time.GetUtcNow();
@@ -57,7 +62,7 @@ public sealed partial class ContainerEngine
                 ExposedPorts = def.ExposedPorts.Count > 0 ? def.ExposedPorts.ToDictionary(p => p, _ => new EmptyObject()) : ic.ExposedPorts,
             };
             config = ConfigChanges.Apply(config, options.Changes);
-            var history = new List<HistoryEntry>(baseConfig.History ?? [])
+            var history = new List<HistoryEntry>(options.Squash ? [] : baseConfig.History ?? [])
             {
                 new()
                 {
@@ -72,25 +77,40 @@ public sealed partial class ContainerEngine
                 Created = now,
                 Author = options.Author ?? baseConfig.Author,
                 Config = config,
-                RootFs = new RootFs { DiffIds = [.. baseConfig.RootFs.DiffIds, layer.DiffId] },
+                RootFs = new RootFs { DiffIds = options.Squash ? [layer.DiffId] : [.. baseConfig.RootFs.DiffIds, layer.DiffId] },
                 History = history,
             };
+            if (docker && options.Message is { Length: > 0 } message)
+            {
+                // Docker's config has a top-level comment; OCI keeps the message in the history entry only.
+                using var comment = System.Text.Json.JsonDocument.Parse("\"" + System.Text.Json.JsonEncodedText.Encode(message) + "\"");
+                newConfig.Extra = new Dictionary<string, System.Text.Json.JsonElement>(newConfig.Extra ?? [], StringComparer.Ordinal)
+                {
+                    ["comment"] = comment.RootElement.Clone(),
+                };
+            }
             byte[] configBytes = newConfig.ToJson();
-            List<Descriptor> layers = image is null ? [] : [.. ImageManifest.Parse(_store.ReadImageManifest(image).Bytes).Layers];
-            layers.Add(new Descriptor { MediaType = MediaTypes.OciLayer, Digest = layer.DiffId, Size = layer.UncompressedSize });
+            // The manifest lists the layer chain as stored (uncompressed), in the chosen family's media types.
+            var layers = new List<Descriptor>();
+            for (LayerRecord? l = layer; l is not null; l = l.Parent is null ? null : _store.GetLayer(l.Parent))
+            {
+                layers.Insert(0, new Descriptor { MediaType = docker ? MediaTypes.DockerLayer : MediaTypes.OciLayer, Digest = l.DiffId, Size = l.UncompressedSize });
+            }
+            string manifestType = docker ? MediaTypes.DockerManifest : MediaTypes.OciManifest;
             var manifest = new ImageManifest
             {
-                MediaType = MediaTypes.OciManifest,
-                Config = new Descriptor { MediaType = MediaTypes.OciConfig, Digest = Digest.Compute(configBytes), Size = configBytes.Length },
+                MediaType = manifestType,
+                Config = new Descriptor { MediaType = docker ? MediaTypes.DockerConfig : MediaTypes.OciConfig, Digest = Digest.Compute(configBytes), Size = configBytes.Length },
                 Layers = layers,
             };
             ImageRecord committed = await _store.PutImageAsync(new NewImage
             {
                 ConfigBytes = configBytes,
-                Manifest = new ManifestBlob(manifest.ToJson(), MediaTypes.OciManifest),
+                Manifest = new ManifestBlob(manifest.ToJson(), manifestType),
                 TopLayer = layer.Id,
                 Names = options.Reference is null ? [] : [Reference.ParseLocal(options.Reference).ToString()],
             }, cancellationToken).ConfigureAwait(false);
+            Runtime.Events.Container("commit", def);
             return committed.Id;
         }
         finally

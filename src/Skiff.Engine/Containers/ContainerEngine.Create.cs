@@ -119,7 +119,11 @@ public sealed partial class ContainerEngine
         foreach (string a in options.Annotations)
         {
             string[] kv = a.Split('=', 2);
-            annotations[kv[0]] = kv.Length > 1 ? kv[1] : "";
+            if (kv.Length != 2 || kv[0].Length == 0)
+            {
+                throw new RuntimeException("annotations must be formatted KEY=VALUE");
+            }
+            annotations[kv[0]] = kv[1];
         }
 
         (string restart, int retries) = ParseRestart(options.Restart);
@@ -187,6 +191,7 @@ public sealed partial class ContainerEngine
             PidsLimit = options.PidsLimit ?? 2048,
             Labels = labels,
             Annotations = annotations,
+            CreateCommand = options.CreateCommand is null ? null : [.. options.CreateCommand],
             Ports = network is "host" or "none" ? [] : [.. options.Publish.SelectMany(ParsePublish)],
             ExposedPorts = [.. (ic.ExposedPorts?.Keys ?? Enumerable.Empty<string>()).Select(p => p.Contains('/', StringComparison.Ordinal) ? p : p + "/tcp")],
             PublishAll = options.PublishAll && network is not ("host" or "none"),
@@ -201,6 +206,8 @@ public sealed partial class ContainerEngine
             RestartRetries = retries,
             AnonymousVolumes = anonymous,
         };
+        // Random host ports (-P, -p CTR) are chosen once, here, as podman does: a stop and start keeps them.
+        def = def with { Ports = Skiff.Runtime.Network.NetworkManager.ResolvePorts(def) };
         ContainerInfo created = await Runtime.CreateAsync(def, cancellationToken).ConfigureAwait(false);
         return new ContainerCreateReport(created.Record.Id, warnings);
     }

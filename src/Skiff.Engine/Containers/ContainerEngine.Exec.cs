@@ -89,6 +89,7 @@ public sealed partial class ContainerEngine
             }
             psi.ArgumentList.Add(info.Record.Id);
             using Process p = Process.Start(psi) ?? throw new RuntimeException("cannot start the OCI runtime");
+            Runtime.Events.Container("exec", info.Definition);
             if (psi.RedirectStandardInput)
             {
                 p.StandardInput.Close();
@@ -108,6 +109,10 @@ public sealed partial class ContainerEngine
                 throw e is CommandInvocationException ci
                     ? new CommandInvocationException(ci.Message.Replace("runc create failed", "exec failed", StringComparison.Ordinal), ci.ExitCode)
                     : new RuntimeException($"runc: exec failed: {failure}: OCI runtime error");
+            }
+            if (!options.Detach)
+            {
+                Runtime.Events.Container("exec_died", info.Definition, p.ExitCode);
             }
             return options.Detach ? 0 : p.ExitCode;
         }

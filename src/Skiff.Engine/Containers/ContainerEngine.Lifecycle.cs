@@ -46,6 +46,7 @@ public sealed partial class ContainerEngine
                 streams.OnResize?.Invoke(session.Resize);
                 Task copy = session.RunAsync(streams.Stdin, streams.Stdout, streams.Stderr, cancellationToken);
                 await Runtime.StartCreatedAsync(id, cancellationToken).ConfigureAwait(false);
+                Runtime.Events.Container("attach", info.Definition);
                 await copy.ConfigureAwait(false);
             }
             int code = await Runtime.WaitAsync(id, cancellationToken).ConfigureAwait(false);
@@ -114,6 +115,7 @@ public sealed partial class ContainerEngine
             ContainerInfo info = Runtime.Get(name);
             await Runtime.StopAsync(info.Record.Id, timeout, cancellationToken).ConfigureAwait(false);
             await Runtime.StartAsync(info.Record.Id, cancellationToken).ConfigureAwait(false);
+            Runtime.Events.Container("restart", info.Definition);
             return info.Record.Id;
         });
 
@@ -180,6 +182,7 @@ public sealed partial class ContainerEngine
             throw new RuntimeException(e.Message, e);
         }
         await Runtime.UpdateDefinitionAsync(info.Definition with { Name = newName }, cancellationToken).ConfigureAwait(false);
+        Runtime.Events.Container("rename", info.Definition with { Name = newName });
     }
 
     /// <summary>ps: containers after -a/-l and --filter (name, id, status, label, ancestor, exited).</summary>

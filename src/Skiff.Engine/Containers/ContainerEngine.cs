@@ -35,12 +35,9 @@ public sealed partial class ContainerEngine
 
     private ImageRecord ResolveImage(string nameOrId, string? pull)
     {
-        ImageRecord? image = _store.FindImage(nameOrId);
-        if (pull == "always")
-        {
-            throw new RuntimeException($"{nameOrId}: pulling images is not possible here (no registry access): --pull always");
-        }
-        return image ?? throw new ImageNotFoundException($"{nameOrId}: image not known");
+        // The pull policy was applied by the caller (it holds the registry access); here the image must be stored.
+        _ = pull;
+        return _store.FindImage(nameOrId) ?? throw new ImageNotFoundException($"{nameOrId}: image not known");
     }
 
     /// <summary>Runs a per-container action over several names, collecting errors as podman does.</summary>

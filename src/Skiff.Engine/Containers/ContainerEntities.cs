@@ -51,6 +51,9 @@ public sealed record ContainerCreateOptions
 
     /// <summary>"missing" (default), "always", "never", "newer".</summary>
     public string? Pull { get; init; }
+
+    /// <summary>The command line that asked for it, recorded for inspect's Config.CreateCommand.</summary>
+    public IReadOnlyList<string>? CreateCommand { get; init; }
 }
 
 public sealed record ContainerCreateReport(string Id, IReadOnlyList<string> Warnings);

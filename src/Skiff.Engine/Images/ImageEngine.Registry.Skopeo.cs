@@ -28,6 +28,7 @@ public sealed partial class ImageEngine
             All = options.All,
             Platform = options.Platform,
             Compression = options.Compression,
+            CompressionLevel = options.CompressionLevel,
             ManifestMediaType = ManifestTypeFor(options.Format),
             RemoveSignatures = options.RemoveSignatures,
             Progress = options.Progress,

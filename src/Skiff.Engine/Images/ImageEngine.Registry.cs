@@ -38,9 +38,20 @@ public sealed partial class ImageEngine
     /// <summary>podman pull: a registry image (short names through registries.conf) or any transport:reference.</summary>
     public async Task<PullReport> PullAsync(PullOptions options, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(options);
+        PullReport report = await PullCoreAsync(options, cancellationToken).ConfigureAwait(false);
+        foreach (string id in report.ImageIds)
+        {
+            Events.Image("pull", id, options.Name);
+        }
+        return report;
+    }
+
+    private async Task<PullReport> PullCoreAsync(PullOptions options, CancellationToken cancellationToken)
+    {
         using RegistrySession session = OpenSession(options.Access);
         TransportRegistry transports = CreateTransports(session, _store);
-        var copyOptions = new CopyOptions { Progress = options.Progress, Platform = options.Platform };
+        var copyOptions = new CopyOptions { Progress = options.Progress, Platform = options.Platform, RemoveSignatures = options.RemoveSignatures };
 
         if (HasTransportPrefix(transports, options.Name) && !options.Name.StartsWith("docker://", StringComparison.Ordinal))
         {
@@ -131,6 +142,7 @@ public sealed partial class ImageEngine
         {
             Progress = options.Progress,
             Compression = options.Compression ?? Compression.Gzip,
+            CompressionLevel = options.CompressionLevel,
             ManifestMediaType = ManifestTypeFor(options.Format),
             RemoveSignatures = options.RemoveSignatures,
         }, cancellationToken).ConfigureAwait(false);

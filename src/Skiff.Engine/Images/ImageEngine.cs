@@ -20,6 +20,9 @@ public sealed partial class ImageEngine
 
     public Store Store => _store;
 
+    /// <summary>The store's event log (podman events): pull, tag, untag and remove are recorded.</summary>
+    private Skiff.Runtime.Events.EventLog Events => new(_store.Options.RunRoot, _time);
+
     /// <summary>Resolves a user-given name or id to an image, or throws ImageNotFoundException with Podman's wording.</summary>
     public ImageRecord Resolve(string nameOrId) =>
         _store.FindImage(nameOrId) ?? throw new ImageNotFoundException($"{nameOrId}: image not known");
@@ -33,6 +36,10 @@ public sealed partial class ImageEngine
         ImageRecord image = Resolve(nameOrId);
         var names = newNames.Select(n => Reference.ParseLocal(n).ToString()).ToList();
         await _store.AddImageNamesAsync(image.Id, names, cancellationToken).ConfigureAwait(false);
+        foreach (string n in names)
+        {
+            Events.Image("tag", image.Id, n);
+        }
     }
 
     /// <summary>Removes the given names, or all names when none are given (podman untag).</summary>
@@ -59,6 +66,10 @@ public sealed partial class ImageEngine
             }
         }
         await _store.RemoveImageNamesAsync(image.Id, remove, cancellationToken).ConfigureAwait(false);
+        foreach (string n in remove)
+        {
+            Events.Image("untag", image.Id, n);
+        }
     }
 
     public async Task<RemoveImagesReport> RemoveAsync(RemoveImagesOptions options, CancellationToken cancellationToken = default)
@@ -86,11 +97,17 @@ public sealed partial class ImageEngine
                 {
                     await _store.RemoveImageNamesAsync(image.Id, [byName], cancellationToken).ConfigureAwait(false);
                     untagged.Add(byName);
+                    Events.Image("untag", image.Id, byName);
                     continue;
                 }
                 DeleteImageResult result = await _store.DeleteImageAsync(image.Id, options.Force, cancellationToken).ConfigureAwait(false);
                 untagged.AddRange(result.Untagged);
                 deleted.Add(result.ImageId);
+                foreach (string n in result.Untagged)
+                {
+                    Events.Image("untag", result.ImageId, n);
+                }
+                Events.Image("remove", result.ImageId, image.Names.FirstOrDefault() ?? result.ImageId);
             }
             catch (SkiffException e)
             {

@@ -34,6 +34,9 @@ public sealed record PullOptions
     public RegistryAccess Access { get; init; } = new();
     public bool AllTags { get; init; }
     public Platform? Platform { get; init; }
+
+    /// <summary>Copy no signatures (and skip "Getting image source signatures").</summary>
+    public bool RemoveSignatures { get; init; }
     public IProgress<CopyProgress>? Progress { get; init; }
 
     /// <summary>Receives podman's "Trying to pull NAME..." lines (null when quiet).</summary>
@@ -54,6 +57,9 @@ public sealed record PushOptions
 
     /// <summary>gzip (default) or zstd; null keeps podman's default.</summary>
     public Compression? Compression { get; init; }
+
+    /// <summary>The compressor's level (gzip 0-9, zstd 1-22); null for its default.</summary>
+    public int? CompressionLevel { get; init; }
 
     /// <summary>Manifest type to write: oci, v2s2 (podman push --format).</summary>
     public string? Format { get; init; }
@@ -92,6 +98,9 @@ public sealed record CopyImageOptions
     public string? Format { get; init; }
 
     public Compression? Compression { get; init; }
+
+    /// <summary>The compressor's level (gzip 0-9, zstd 1-22); null for its default.</summary>
+    public int? CompressionLevel { get; init; }
     public bool RemoveSignatures { get; init; }
     public Platform? Platform { get; init; }
     public IProgress<CopyProgress>? Progress { get; init; }

@@ -244,8 +244,11 @@ public sealed class NetworkManager
         return null;
     }
 
-    /// <summary>Host ports for -p CTR and -P: the kernel picks a free one.</summary>
-    private static List<PortMapping> ResolvePorts(ContainerDefinition def)
+    /// <summary>
+    /// Host ports for -p CTR and -P: the kernel picks a free one. The engine calls this at create, so the
+    /// mappings are fixed for the container's life; at start it only fills what is still open.
+    /// </summary>
+    public static List<PortMapping> ResolvePorts(ContainerDefinition def)
     {
         var ports = new List<PortMapping>();
         foreach (PortMapping p in def.Ports)

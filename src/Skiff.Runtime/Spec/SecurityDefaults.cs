@@ -33,6 +33,9 @@ public static class SecurityDefaults
         "CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ", "CAP_PERFMON", "CAP_BPF", "CAP_CHECKPOINT_RESTORE",
     ];
 
+    /// <summary>Every capability the kernel knows, in bit order (index = capability number).</summary>
+    public static IReadOnlyList<string> All => s_all;
+
     /// <summary>
     /// The capabilities this process may hand out (its bounding set): --privileged gets these, since runc fails
     /// on a capability the caller does not hold (this machine lacks CAP_SYS_RESOURCE).

@@ -7,8 +7,9 @@ namespace Skiff.Storage.StorageTransport;
 /// Writes an image into the store. Each layer must be applied on its parent, so layers are applied strictly in
 /// order: the layer that is next streams straight into <see cref="Store.PutLayerAsync"/> (one pass, no temp file);
 /// one that arrives early (parallel copies) is staged to a temp file and applied when its turn comes. A layer the
-/// store already has (by DiffID) is reused. Commit checks the layers against the config's diff_ids and records the
-/// image with its name and repo digest.
+/// store already has (by DiffID) is reused; one it lacks is fetched under a per-layer lock of the store, held until
+/// the layer is committed, so concurrent pullers of the same layer fetch it once. Commit checks the layers against the
+/// config's diff_ids and records the image with its name and repo digest.
 /// </summary>
 internal sealed class StorageImageDestination : IImageDestination
 {
@@ -20,6 +21,8 @@ internal sealed class StorageImageDestination : IImageDestination
     private readonly Lock _gate = new();
     private readonly Dictionary<int, Pending> _pending = [];
     private readonly List<Digest> _appliedDiffIds = [];
+    private readonly Dictionary<int, IDisposable> _held = [];
+    private readonly Dictionary<int, TaskCompletionSource> _turns = [];
     private int _next;
     private string? _top;
     private byte[]? _config;
@@ -55,6 +58,43 @@ internal sealed class StorageImageDestination : IImageDestination
         {
             return null;
         }
+        Digest? known;
+        await WaitTurnAsync(blob.LayerIndex, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            known = FindStored(blob);
+            if (known is null)
+            {
+                // Another puller may be fetching this very layer: wait for it, then look again, so the layer is fetched
+                // once. Locks are taken in layer order (the turn), so no two pullers can wait on each other.
+                IDisposable held = await _store.LockLayerDigestAsync(blob.DiffId ?? blob.Descriptor.Digest, cancellationToken).ConfigureAwait(false);
+                known = FindStored(blob);
+                if (known is null)
+                {
+                    lock (_gate)
+                    {
+                        _held[blob.LayerIndex] = held;
+                    }
+                    return null;
+                }
+                held.Dispose();
+            }
+        }
+        finally
+        {
+            PassTurn(blob.LayerIndex);
+        }
+        lock (_gate)
+        {
+            _pending[blob.LayerIndex] = new Reused(known.Value);
+        }
+        await DrainAsync(cancellationToken).ConfigureAwait(false);
+        return blob.Descriptor;
+    }
+
+    /// <summary>The DiffID of a layer the store has that this blob would produce, or null.</summary>
+    private Digest? FindStored(BlobInfo blob)
+    {
         Digest? diffId = blob.DiffId;
         if (_store.FindLayerByCompressedDigest(blob.Descriptor.Digest) is { } byBlob)
         {
@@ -68,16 +108,26 @@ internal sealed class StorageImageDestination : IImageDestination
         {
             diffId = blob.Descriptor.Digest;
         }
-        if (diffId is not { } known || !_store.ListLayers().Any(l => l.DiffId == known))
-        {
-            return null;
-        }
+        return diffId is { } known && _store.ListLayers().Any(l => l.DiffId == known) ? known : null;
+    }
+
+    /// <summary>Waits until every lower layer has decided whether to fetch (and taken its lock if so).</summary>
+    private Task WaitTurnAsync(int layerIndex, CancellationToken cancellationToken) =>
+        layerIndex == 0 ? Task.CompletedTask : Turn(layerIndex - 1).Task.WaitAsync(cancellationToken);
+
+    private void PassTurn(int layerIndex) => Turn(layerIndex).TrySetResult();
+
+    private TaskCompletionSource Turn(int layerIndex)
+    {
         lock (_gate)
         {
-            _pending[blob.LayerIndex] = new Reused(known);
+            if (!_turns.TryGetValue(layerIndex, out TaskCompletionSource? turn))
+            {
+                turn = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                _turns[layerIndex] = turn;
+            }
+            return turn;
         }
-        await DrainAsync(cancellationToken).ConfigureAwait(false);
-        return blob.Descriptor;
     }
 
     public async Task<Descriptor> PutBlobAsync(Stream content, BlobInfo blob, CancellationToken cancellationToken = default)
@@ -97,6 +147,9 @@ internal sealed class StorageImageDestination : IImageDestination
         {
             throw new SkiffException("containers-storage: a blob that is neither config nor layer cannot be stored");
         }
+
+        // A layer written without asking TryReuseBlobAsync first (recompressed on the way) takes no lock: its turn passes.
+        PassTurn(blob.LayerIndex);
 
         // Hash what passes, so the descriptor returned is right even when the copier changed the bytes.
         await using var hashing = new DigestingStream(content, blob.Descriptor.Digest.IsEmpty ? null : blob.Descriptor.Digest, blob.Descriptor.Size, leaveOpen: true);
@@ -149,6 +202,11 @@ internal sealed class StorageImageDestination : IImageDestination
     {
         lock (_gate)
         {
+            // The layer is committed: pullers waiting for it may look again.
+            if (_held.Remove(_next, out IDisposable? held))
+            {
+                held.Dispose();
+            }
             _top = layer.Id;
             _appliedDiffIds.Add(layer.DiffId);
             _next++;
@@ -302,6 +360,14 @@ internal sealed class StorageImageDestination : IImageDestination
 
     public ValueTask DisposeAsync()
     {
+        lock (_gate)
+        {
+            foreach (IDisposable held in _held.Values)
+            {
+                held.Dispose();
+            }
+            _held.Clear();
+        }
         if (_stagingDir is not null)
         {
             try

@@ -33,6 +33,9 @@ public enum CopyProgressKind
 {
     GettingSignatures,
     BlobStarted,
+
+    /// <summary>Bytes of a blob read so far (<see cref="CopyProgress.Bytes"/>), for progress bars; a few times a second.</summary>
+    BlobBytes,
     BlobDone,
     BlobSkipped,
     Config,
@@ -44,14 +47,15 @@ public enum CopyProgressKind
 /// One step of a copy. <see cref="Message"/> describes it (as a terminal progress bar would label it, e.g.
 /// <c>Copying blob 7264a8db6415 skipped: already exists</c>); <see cref="Line"/> is exactly what podman prints for it
 /// on a non-terminal (<c>Copying blob sha256:…</c>, <c>Writing manifest to image destination</c>), or null when
-/// podman prints nothing for it there.
+/// podman prints nothing for it there. <see cref="Size"/> is the blob's size (-1 when unknown), <see cref="Bytes"/> how
+/// much of it has been read (<see cref="CopyProgressKind.BlobBytes"/> only).
 /// </summary>
-public sealed record CopyProgress(CopyProgressKind Kind, string Message, Digest? Digest = null, long Size = -1)
+public sealed record CopyProgress(CopyProgressKind Kind, string Message, Digest? Digest = null, long Size = -1, long Bytes = -1)
 {
     public string? Line => Kind switch
     {
         CopyProgressKind.BlobStarted or CopyProgressKind.BlobSkipped => $"Copying blob {Digest}",
-        CopyProgressKind.BlobDone => null,
+        CopyProgressKind.BlobDone or CopyProgressKind.BlobBytes => null,
         CopyProgressKind.Config => $"Copying config {Digest}",
         _ => Message,
     };

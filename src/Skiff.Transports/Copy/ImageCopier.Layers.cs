@@ -28,10 +28,19 @@ public sealed partial class ImageCopier
         var tasks = new List<Task>();
         for (int i = 0; i < layers.Count; i++)
         {
+            // Slots are taken in layer order, so a layer never waits for a slot held by layers after it (a destination
+            // may make layer i wait until layer i-1 has started: the store's per-layer locks are taken in order).
+            try
+            {
+                await gate.WaitAsync(cts.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
             int index = i;
             tasks.Add(Task.Run(async () =>
             {
-                await gate.WaitAsync(cts.Token).ConfigureAwait(false);
                 try
                 {
                     results[index] = await CopyLayerAsync(run, layers[index], index, diffIds[index], docker, cts.Token).ConfigureAwait(false);
@@ -61,6 +70,7 @@ public sealed partial class ImageCopier
             }
             throw;
         }
+        cancellationToken.ThrowIfCancellationRequested();
         return results;
     }
 
@@ -90,6 +100,11 @@ public sealed partial class ImageCopier
 
         run.Report(CopyProgressKind.BlobStarted, $"Copying blob {layer.Digest}", layer.Digest, layer.Size);
         Stream raw = await run.Source.GetBlobAsync(layer, cancellationToken).ConfigureAwait(false);
+        if (run.Options.Progress is { } progress)
+        {
+            Digest digest = layer.Digest;
+            raw = new ProgressReadStream(raw, bytes => progress.Report(new CopyProgress(CopyProgressKind.BlobBytes, $"Copying blob {Short(digest)}", digest, layer.Size, bytes)));
+        }
         await using var verifying = new DigestingStream(raw, layer.Digest, layer.Size);
         (Stream content, Compression actual) = await PeekCompressionAsync(verifying, cancellationToken).ConfigureAwait(false);
         if (want is { } wanted && actual != stored)

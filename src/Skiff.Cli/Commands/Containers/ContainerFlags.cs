@@ -1,7 +1,11 @@
 using System.CommandLine;
 using System.Globalization;
+using Skiff.Cli.Commands.Images;
+using Skiff.Cli.Commands.Registry;
 using Skiff.Cli.Framework;
 using Skiff.Engine.Containers;
+using Skiff.Engine.Images;
+using Skiff.Image;
 
 namespace Skiff.Cli.Commands.Containers;
 
@@ -45,6 +49,9 @@ public sealed class ContainerFlags
     public Option<string?> Restart { get; } = new("--restart") { Description = "Restart policy to apply when a container exits (\"always\"|\"no\"|\"on-failure\"|\"unless-stopped\")" };
     public Option<string?> Pull { get; } = new("--pull") { Description = "Pull image policy (\"always\"|\"missing\"|\"never\"|\"newer\")" };
 
+    public Option<bool> Quiet { get; } = new("--quiet", "-q") { Description = "Suppress output information when pulling images" };
+    internal RegistryFlags Registry { get; } = new();
+
     public Argument<string> Image { get; } = new("IMAGE");
     public Argument<string[]> Command { get; } = new("COMMAND") { Arity = ArgumentArity.ZeroOrMore };
 
@@ -54,14 +61,14 @@ public sealed class ContainerFlags
         {
             Name, Env, EnvFile, EnvHost, Workdir, User, Hostname, Entrypoint, Tty, Interactive, ReadOnly, ReadOnlyTmpfs, Tmpfs,
             Volume, Mount, CapAdd, CapDrop, Privileged, SecurityOpt, Ulimit, Device, Memory, Cpus, PidsLimit, Label, Annotation,
-            Publish, PublishAll, Network, Systemd, StopSignal, StopTimeout, Rm, Init, Restart, Pull,
+            Publish, PublishAll, Network, Systemd, StopSignal, StopTimeout, Rm, Init, Restart, Pull, Quiet,
         })
         {
             command.Options.Add(o);
         }
+        Registry.AddTo(command);
         command.Arguments.Add(Image);
         command.Arguments.Add(Command);
-        command.ImplicitValues[Pull] = "always";
     }
 
     public ContainerCreateOptions ToOptions(ParseResult r)
@@ -73,8 +80,10 @@ public sealed class ContainerFlags
                 ? v
                 : throw new UsageException($"invalid argument \"{c}\" for \"--cpus\" flag: strconv.ParseFloat: parsing \"{c}\": invalid syntax");
         }
+        string[] argv = Environment.GetCommandLineArgs();
         return new ContainerCreateOptions
         {
+            CreateCommand = argv.Length == 0 ? null : [Path.GetFileName(argv[0]).Replace(".dll", "", StringComparison.Ordinal), .. argv.Skip(1)],
             Image = r.GetValue(Image)!,
             Command = r.GetValue(Command) ?? [],
             Name = r.GetValue(Name),
@@ -114,6 +123,39 @@ public sealed class ContainerFlags
             Restart = r.GetValue(Restart),
             Pull = r.GetValue(Pull),
         };
+    }
+
+    /// <summary>
+    /// The --pull policy before create: "missing" (default) pulls an image not in the store, "always" and "newer" pull
+    /// every time ("newer" keeps the local image when the registry cannot be reached), "never" never pulls.
+    /// </summary>
+    public async Task PullIfNeededAsync(CommandContext context, EngineAccess engine, ParseResult r, CancellationToken cancellationToken)
+    {
+        string policy = r.GetValue(Pull) ?? "missing";
+        if (policy is not ("missing" or "always" or "never" or "newer"))
+        {
+            throw new UsageException($"invalid pull policy \"{policy}\": must be always, missing, never or newer");
+        }
+        string image = r.GetValue(Image)!;
+        bool present = engine.Store.FindImage(image) is not null;
+        if (policy == "never" || policy == "missing" && present)
+        {
+            return;
+        }
+        bool quiet = r.GetValue(Quiet);
+        try
+        {
+            await engine.Images.PullAsync(new PullOptions
+            {
+                Name = image,
+                Access = Registry.Read(r),
+                Progress = quiet ? null : CopyProgressPrinter.For(context.Err),
+                Log = quiet ? null : line => context.Err.WriteLine(line),
+            }, cancellationToken);
+        }
+        catch (SkiffException) when (policy == "newer" && present)
+        {
+        }
     }
 
     private static string[] SplitCommas(string[]? values) =>

@@ -26,6 +26,7 @@ public static class ContainerGroup
         group.Subcommands.Add(LogsCommand.Create(context));
         group.Subcommands.Add(ExecCommand.Create(context));
         group.Subcommands.Add(PortCommand.Create(context));
+        group.Subcommands.Add(TopCommand.Create(context));
         group.Subcommands.Add(ContainerInspectCommand.Create(context));
         group.Subcommands.Add(CreateExists(context));
         group.Subcommands.Add(FileCommands.CreateCommit(context));

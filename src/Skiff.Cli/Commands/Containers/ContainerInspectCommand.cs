@@ -6,6 +6,7 @@ using Skiff.Cli.Output;
 using Skiff.Engine.Containers;
 using Skiff.Runtime;
 using Skiff.Runtime.Spec;
+using Skiff.Storage;
 
 namespace Skiff.Cli.Commands.Containers;
 
@@ -33,7 +34,13 @@ public static class ContainerInspectCommand
             {
                 try
                 {
-                    items.Add((JsonNode)Build(engine.Containers.Get(t)));
+                    ContainerInfo info = engine.Containers.Get(t);
+                    JsonObject item = Build(engine, info);
+                    if (parseResult.GetValue(size))
+                    {
+                        AddSize(engine, info, item);
+                    }
+                    items.Add((JsonNode)item);
                 }
                 catch (NoSuchContainerException)
                 {
@@ -58,8 +65,90 @@ public static class ContainerInspectCommand
         return command;
     }
 
+    /// <summary>Go's RFC 3339 with nanoseconds in UTC, trailing zeros dropped ("0001-01-01T00:00:00Z" for none).</summary>
     private static string Time(DateTimeOffset? t) =>
-        (t ?? DateTimeOffset.MinValue).ToString("yyyy-MM-dd'T'HH:mm:ss.fffffffzzz", CultureInfo.InvariantCulture);
+        (t ?? DateTimeOffset.MinValue).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff", CultureInfo.InvariantCulture).TrimEnd('0').TrimEnd('.') + "Z";
+
+    /// <summary>inspect --size: SizeRw and SizeRootFs, as podman adds them.</summary>
+    public static void AddSize(EngineAccess engine, ContainerInfo info, JsonObject item)
+    {
+        ContainerSize size = engine.Containers.Size(info);
+        item["SizeRw"] = size.RwSize;
+        item["SizeRootFs"] = size.RootFsSize;
+    }
+
+    // Podman reports CapAdd/CapDrop against Docker's historical default set, whatever its own defaults are.
+    private static readonly string[] s_dockerDefaultCaps =
+    [
+        "CAP_AUDIT_WRITE", "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FOWNER", "CAP_FSETID", "CAP_KILL", "CAP_MKNOD", "CAP_NET_BIND_SERVICE",
+        "CAP_NET_RAW", "CAP_SETFCAP", "CAP_SETGID", "CAP_SETPCAP", "CAP_SETUID", "CAP_SYS_CHROOT",
+    ];
+
+    /// <summary>The environment the container's process has (its runtime spec once started), else what it will get.</summary>
+    private static JsonArray Environment(ContainerInfo c)
+    {
+        try
+        {
+            byte[] bytes = File.ReadAllBytes(Path.Combine(c.RunDir, "config.json"));
+            if (global::System.Text.Json.JsonSerializer.Deserialize(bytes, RuntimeJsonContext.Default.RuntimeSpec)?.Process?.Env is { } env)
+            {
+                return Strings(env);
+            }
+        }
+        catch (Exception e) when (e is IOException or global::System.Text.Json.JsonException)
+        {
+        }
+        ContainerDefinition d = c.Definition;
+        var list = new List<string> { "container=podman" };
+        if (!d.Env.Exists(e => e.StartsWith("PATH=", StringComparison.Ordinal)))
+        {
+            list.Add(SpecGenerator.DefaultPath);
+        }
+        if (d.Terminal)
+        {
+            list.Add("TERM=xterm");
+        }
+        list.AddRange(d.Env);
+        list.Add("HOSTNAME=" + SpecGenerator.HostnameOf(d));
+        return Strings(list);
+    }
+
+    private static JsonObject GraphDriver(EngineAccess engine, ContainerInfo c)
+    {
+        StoreOptions o = engine.Store.Options;
+        string driverRoot = Path.Combine(o.GraphRoot, o.Driver);
+        var lowers = new List<string>();
+        string? layer = c.Definition.ImageId is { } imageId ? engine.Store.FindImage(imageId)?.TopLayer : null;
+        while (layer is not null && engine.Store.GetLayer(layer) is { } record)
+        {
+            lowers.Add(Path.Combine(driverRoot, record.Id, "diff"));
+            layer = record.Parent;
+        }
+        var data = new JsonObject();
+        if (lowers.Count > 0)
+        {
+            data["LowerDir"] = string.Join(':', lowers);
+        }
+        data["MergedDir"] = c.Status.Mountpoint ?? Path.Combine(driverRoot, c.Record.LayerId, "merged");
+        data["UpperDir"] = Path.Combine(driverRoot, c.Record.LayerId, "diff");
+        data["WorkDir"] = Path.Combine(driverRoot, c.Record.LayerId, "work");
+        return new JsonObject { ["Name"] = o.Driver, ["Data"] = data };
+    }
+
+    private static JsonObject Annotations(ContainerDefinition d)
+    {
+        static string Bool(bool b) => b ? "TRUE" : "FALSE";
+        JsonObject o = Map(d.Annotations);
+        o["io.container.manager"] = "libpod";
+        o["io.kubernetes.cri-o.Created"] = Time(d.Created);
+        o["io.kubernetes.cri-o.TTY"] = d.Terminal ? "true" : "false";
+        o["io.podman.annotations.autoremove"] = Bool(d.AutoRemove);
+        o["io.podman.annotations.init"] = Bool(d.Init);
+        o["io.podman.annotations.privileged"] = Bool(d.Privileged);
+        o["io.podman.annotations.publish-all"] = Bool(d.PublishAll);
+        o["org.opencontainers.image.stopSignal"] = d.StopSignal.ToString(CultureInfo.InvariantCulture);
+        return o;
+    }
 
     private static JsonArray Strings(IEnumerable<string> values) => new([.. values.Select(v => (JsonNode?)v)]);
 
@@ -73,8 +162,10 @@ public static class ContainerInspectCommand
         return o;
     }
 
-    public static JsonObject Build(ContainerInfo c)
+    public static JsonObject Build(EngineAccess engine, ContainerInfo c)
     {
+        ArgumentNullException.ThrowIfNull(engine);
+        ArgumentNullException.ThrowIfNull(c);
         ContainerDefinition d = c.Definition;
         ContainerStatus s = c.Status;
         string word = ContainerEngine.StatusWord(s);
@@ -92,18 +183,25 @@ public static class ContainerInspectCommand
         var mounts = new JsonArray();
         foreach (MountDefinition m in d.Mounts.Where(m => m.Type != "tmpfs"))
         {
-            mounts.Add((JsonNode)new JsonObject
+            var mount = new JsonObject { ["Type"] = m.Type };
+            if (m.Type == "volume")
             {
-                ["Type"] = m.Type,
-                ["Name"] = m.Type == "volume" ? m.Source : null,
-                ["Source"] = m.Source,
-                ["Destination"] = m.Destination,
-                ["Driver"] = m.Type == "volume" ? "local" : "",
-                ["Mode"] = "",
-                ["Options"] = Strings(m.Options.Where(o => o is not ("ro" or "rw"))),
-                ["RW"] = !m.Options.Contains("ro"),
-                ["Propagation"] = m.Type == "bind" ? "rprivate" : "",
-            });
+                mount["Name"] = m.Source;
+            }
+            string source = m.Type == "volume" && engine.Containers.Runtime.Volumes.Find(m.Source) is { } volume ? volume.Mountpoint : m.Source;
+            mount["Source"] = source;
+            mount["Destination"] = m.Destination;
+            mount["Driver"] = m.Type == "volume" ? "local" : "";
+            mount["Mode"] = "";
+            List<string> mountOptions = [.. m.Options.Where(o => o is not ("ro" or "rw"))];
+            if (m.Type == "bind" && !mountOptions.Exists(o => o is "bind" or "rbind"))
+            {
+                mountOptions.Insert(0, "rbind");
+            }
+            mount["Options"] = Strings(mountOptions);
+            mount["RW"] = !m.Options.Contains("ro");
+            mount["Propagation"] = m.Type == "bind" ? "rprivate" : "";
+            mounts.Add((JsonNode)mount);
         }
         var tmpfs = new JsonObject();
         foreach (MountDefinition m in d.Mounts.Where(m => m.Type == "tmpfs"))
@@ -189,10 +287,12 @@ public static class ContainerInspectCommand
                 ["StartedAt"] = Time(s.StartedAt),
                 ["FinishedAt"] = Time(s.FinishedAt),
                 ["Health"] = new JsonObject { ["Status"] = "", ["FailingStreak"] = 0, ["Log"] = null },
+                ["CgroupPath"] = "/skiff/skiff-" + d.Id,
                 ["CheckpointedAt"] = Time(null),
                 ["RestoredAt"] = Time(null),
             },
             ["Image"] = d.ImageId ?? "",
+            ["ImageDigest"] = d.ImageId is { } imageId && engine.Store.FindImage(imageId) is { } image ? image.ManifestDigest.ToString() : "",
             ["ImageName"] = d.ImageName ?? "",
             ["Rootfs"] = "",
             ["Pod"] = "",
@@ -213,7 +313,7 @@ public static class ContainerInspectCommand
             ["EffectiveCaps"] = Strings(caps),
             ["BoundingCaps"] = Strings(caps),
             ["ExecIDs"] = new JsonArray(),
-            ["GraphDriver"] = new JsonObject { ["Name"] = "overlay", ["Data"] = new JsonObject { ["MergedDir"] = s.Mountpoint } },
+            ["GraphDriver"] = GraphDriver(engine, c),
             ["Mounts"] = mounts,
             ["Dependencies"] = new JsonArray(),
             ["NetworkSettings"] = new JsonObject
@@ -249,27 +349,30 @@ public static class ContainerInspectCommand
                 ["Tty"] = d.Terminal,
                 ["OpenStdin"] = d.Stdin,
                 ["StdinOnce"] = false,
-                ["Env"] = Strings([.. d.Env, "container=podman", "HOSTNAME=" + SpecGenerator.HostnameOf(d)]),
+                ["Env"] = Environment(c),
                 ["Cmd"] = d.Command is null ? null : Strings(d.Command),
                 ["Image"] = d.ImageName ?? "",
                 ["Volumes"] = null,
                 ["WorkingDir"] = d.WorkingDir,
                 ["Entrypoint"] = string.Join(' ', d.Entrypoint ?? []),
                 ["OnBuild"] = null,
-                ["Labels"] = Map(d.Labels),
-                ["Annotations"] = Map(d.Annotations),
+                ["Labels"] = d.Labels.Count == 0 ? null : Map(d.Labels),
+                ["Annotations"] = Annotations(d),
                 ["StopSignal"] = d.StopSignal,
+                ["HealthcheckOnFailureAction"] = "none",
+                ["CreateCommand"] = d.CreateCommand is { } create ? Strings(create) : null,
                 ["Umask"] = "0022",
                 ["Timeout"] = 0,
                 ["StopTimeout"] = d.StopTimeout,
                 ["Passwd"] = true,
                 ["SystemdMode"] = d.Systemd,
+                ["sdNotifyMode"] = "container",
             },
             ["HostConfig"] = new JsonObject
             {
                 ["Binds"] = Strings(d.Mounts.Where(m => m.Type is "bind" or "volume").Select(m => $"{m.Source}:{m.Destination}:{(m.Options.Contains("ro") ? "ro" : "rw")},rprivate,rbind")),
                 ["CgroupManager"] = "cgroupfs",
-                ["CgroupMode"] = "private",
+                ["CgroupMode"] = File.Exists("/sys/fs/cgroup/cgroup.controllers") ? "private" : "host",
                 ["ContainerIDFile"] = "",
                 ["LogConfig"] = new JsonObject { ["Type"] = "k8s-file", ["Config"] = null, ["Path"] = c.LogPath, ["Tag"] = "", ["Size"] = "0B" },
                 ["NetworkMode"] = d.NetworkMode,
@@ -279,8 +382,8 @@ public static class ContainerInspectCommand
                 ["AutoRemove"] = d.AutoRemove,
                 ["VolumeDriver"] = "",
                 ["VolumesFrom"] = null,
-                ["CapAdd"] = Strings(d.CapAdd),
-                ["CapDrop"] = Strings(d.CapDrop),
+                ["CapAdd"] = Strings(caps.Except(s_dockerDefaultCaps).Order(StringComparer.Ordinal)),
+                ["CapDrop"] = Strings(s_dockerDefaultCaps.Except(caps).Order(StringComparer.Ordinal)),
                 ["Dns"] = new JsonArray(),
                 ["DnsOptions"] = new JsonArray(),
                 ["DnsSearch"] = new JsonArray(),
@@ -302,16 +405,42 @@ public static class ContainerInspectCommand
                 ["ShmSize"] = 65536000,
                 ["Runtime"] = "oci",
                 ["ConsoleSize"] = new JsonArray(0, 0),
+                ["Isolation"] = "",
                 ["CpuShares"] = 0,
                 ["Memory"] = d.MemoryLimit ?? 0,
                 ["NanoCpus"] = d.CpuQuota is long q ? q * 10000 : 0,
                 ["CgroupParent"] = "",
+                ["BlkioWeight"] = 0,
+                ["BlkioWeightDevice"] = null,
+                ["BlkioDeviceReadBps"] = null,
+                ["BlkioDeviceWriteBps"] = null,
+                ["BlkioDeviceReadIOps"] = null,
+                ["BlkioDeviceWriteIOps"] = null,
                 ["CpuPeriod"] = d.CpuPeriod ?? 0,
                 ["CpuQuota"] = d.CpuQuota ?? 0,
-                ["Devices"] = new JsonArray(),
+                ["CpuRealtimePeriod"] = 0,
+                ["CpuRealtimeRuntime"] = 0,
+                ["CpusetCpus"] = "",
+                ["CpusetMems"] = "",
+                ["Devices"] = new JsonArray([.. d.Devices.Select(dev => (JsonNode?)new JsonObject
+                {
+                    ["PathOnHost"] = dev.HostPath,
+                    ["PathInContainer"] = dev.ContainerPath,
+                    ["CgroupPermissions"] = dev.Permissions,
+                })]),
+                ["DiskQuota"] = 0,
+                ["KernelMemory"] = 0,
+                ["MemoryReservation"] = 0,
                 ["MemorySwap"] = d.MemoryLimit is long mem ? mem * 2 : 0,
+                ["MemorySwappiness"] = 0,
+                ["OomKillDisable"] = false,
                 ["PidsLimit"] = d.PidsLimit ?? 0,
                 ["Ulimits"] = ulimits,
+                ["CpuCount"] = 0,
+                ["CpuPercent"] = 0,
+                ["IOMaximumIOps"] = 0,
+                ["IOMaximumBandwidth"] = 0,
+                ["CgroupConf"] = null,
                 ["Init"] = d.Init,
             },
         };

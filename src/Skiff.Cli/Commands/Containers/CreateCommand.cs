@@ -15,6 +15,7 @@ public static class CreateCommand
         command.SetHandler(async (parseResult, cancellationToken) =>
         {
             using EngineAccess engine = EngineAccess.Open(context, parseResult);
+            await flags.PullIfNeededAsync(context, engine, parseResult, cancellationToken);
             ContainerCreateReport report = await engine.Containers.CreateAsync(flags.ToOptions(parseResult), cancellationToken);
             foreach (string w in report.Warnings)
             {

@@ -58,9 +58,23 @@ public static class PsCommand
                 return Task.FromResult(0);
             }
             DateTimeOffset now = context.Time.GetUtcNow();
-            var templateRows = new JsonArray([.. rows.Select(c => (JsonNode?)TemplateRow(c, trunc, now))]);
-            var json = new JsonArray([.. rows.Select(c => (JsonNode?)JsonRow(c))]);
-            string defaultFormat = parseResult.GetValue(size)
+            bool withSize = parseResult.GetValue(size);
+            var templateRows = new JsonArray();
+            var json = new JsonArray();
+            foreach (ContainerInfo c in rows)
+            {
+                JsonObject row = TemplateRow(c, trunc, now);
+                JsonObject jsonRow = JsonRow(c);
+                if (withSize)
+                {
+                    ContainerSize s = engine.Containers.Size(c);
+                    row["Size"] = $"{Humanize.Size(s.RwSize).Replace(" ", "", StringComparison.Ordinal)} (virtual {Humanize.Size(s.RootFsSize).Replace(" ", "", StringComparison.Ordinal)})";
+                    jsonRow["Size"] = new JsonObject { ["rwSize"] = s.RwSize, ["rootFsSize"] = s.RootFsSize };
+                }
+                templateRows.Add((JsonNode)row);
+                json.Add((JsonNode)jsonRow);
+            }
+            string defaultFormat = withSize
                 ? "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.CreatedHuman}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}\t{{.Size}}"
                 : "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.CreatedHuman}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}";
             ListOutput.Write(context.Out, new ListOutputOptions

@@ -32,6 +32,7 @@ public static class RunCommand
         {
             using EngineAccess engine = EngineAccess.Open(context, parseResult);
             ContainerCreateOptions options = flags.ToOptions(parseResult);
+            await flags.PullIfNeededAsync(context, engine, parseResult, cancellationToken);
             ContainerCreateReport report = await engine.Containers.CreateAsync(options, cancellationToken);
             foreach (string w in report.Warnings)
             {

@@ -49,7 +49,7 @@ public static class SaveLoadCommands
                     Output = path,
                     Format = fmt,
                     Compress = parseResult.GetValue(compress),
-                    Progress = parseResult.GetValue(quiet) ? null : new CopyProgressPrinter(context.Err),
+                    Progress = parseResult.GetValue(quiet) ? null : CopyProgressPrinter.For(context.Err),
                 }, ct);
                 if (temp is not null)
                 {
@@ -102,7 +102,7 @@ public static class SaveLoadCommands
                 LoadReport report = await engine.Images.LoadAsync(new LoadOptions
                 {
                     Input = path,
-                    Progress = parseResult.GetValue(quiet) ? null : new CopyProgressPrinter(context.Err),
+                    Progress = parseResult.GetValue(quiet) ? null : CopyProgressPrinter.For(context.Err),
                 }, ct);
                 foreach (string name in report.Loaded)
                 {

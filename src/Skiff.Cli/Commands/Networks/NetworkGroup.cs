@@ -21,7 +21,7 @@ public static class NetworkGroup
         return group;
     }
 
-    private static JsonNode ToJson(NetworkConfig n) => JsonSerializer.SerializeToNode(n, NetworkJsonContext.Default.NetworkConfig)!;
+    internal static JsonNode ToJson(NetworkConfig n) => JsonSerializer.SerializeToNode(n, NetworkJsonContext.Default.NetworkConfig)!;
 
     private static Command CreateList(CommandContext context)
     {

@@ -39,7 +39,8 @@ public static class PullCommand
                     Access = access,
                     AllTags = parseResult.GetValue(allTags),
                     Platform = RegistryFlags.ReadPlatform(parseResult.GetValue(platform), parseResult.GetValue(arch), parseResult.GetValue(os), parseResult.GetValue(variant)),
-                    Progress = q ? null : new CopyProgressPrinter(context.Err),
+                    RemoveSignatures = parseResult.GetValue(removeSignatures),
+                    Progress = q ? null : CopyProgressPrinter.For(context.Err),
                     Log = q ? null : line => context.Err.WriteLine(line),
                 }, ct);
                 foreach (string id in report.ImageIds)

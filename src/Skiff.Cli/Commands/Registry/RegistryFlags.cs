@@ -89,4 +89,19 @@ internal sealed class RegistryFlags
         "zstd" => Compression.Zstd,
         _ => throw new SkiffException($"unsupported compression format \"{value}\": choose gzip or zstd"),
     };
+
+    /// <summary>A compression level checked against the format's range (gzip 0-9, zstd 1-22; gzip when none is named).</summary>
+    public static int? ReadCompressionLevel(int? level, Compression? format)
+    {
+        if (level is not { } l)
+        {
+            return null;
+        }
+        (int min, int max) = format == Compression.Zstd ? (1, 22) : (0, 9);
+        if (l < min || l > max)
+        {
+            throw new SkiffException($"invalid compression level {l} for {(format == Compression.Zstd ? "zstd" : "gzip")}: choose {min} to {max}");
+        }
+        return l;
+    }
 }

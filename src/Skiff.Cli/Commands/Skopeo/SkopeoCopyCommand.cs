@@ -22,13 +22,14 @@ public static class SkopeoCopyCommand
         Option<string?> multiArch = new("--multi-arch") { Description = "How to handle multi-architecture images (system, all, or index-only)" };
         Option<string?> format = new("--format", "-f") { Description = "MANIFEST TYPE (oci, v2s1, or v2s2) to use in the destination (default is manifest type of source, with fallbacks)" };
         Option<string?> compressFormat = new("--dest-compress-format") { Description = "`FORMAT` to use for the compression" };
+        Option<int?> compressLevel = new("--dest-compress-level") { Description = "`LEVEL` to use for the compression" };
         Option<bool> compress = new("--dest-compress") { Description = "Compress tarball image layers when saving to directory using the 'dir' transport. (default is same compression type as source)" };
         Option<bool> removeSignatures = new("--remove-signatures") { Description = "Do not copy signatures from SOURCE-IMAGE" };
         Option<bool> quiet = new("--quiet", "-q") { Description = "Suppress output information when copying images" };
         Option<string?> digestFile = new("--digestfile") { Description = "Write the digest of the pushed image to the specified file" };
         src.AddTo(command);
         dest.AddTo(command);
-        foreach (Option o in new Option[] { authFile, all, multiArch, format, compressFormat, compress, removeSignatures, quiet, digestFile })
+        foreach (Option o in new Option[] { authFile, all, multiArch, format, compressFormat, compressLevel, compress, removeSignatures, quiet, digestFile })
         {
             command.Options.Add(o);
         }
@@ -57,9 +58,10 @@ public static class SkopeoCopyCommand
                 All = parseResult.GetValue(all) || multi == "all",
                 Format = parseResult.GetValue(format),
                 Compression = compression,
+                CompressionLevel = RegistryFlags.ReadCompressionLevel(parseResult.GetValue(compressLevel), compression),
                 RemoveSignatures = parseResult.GetValue(removeSignatures),
                 Platform = SkopeoPlatform.From(settings),
-                Progress = parseResult.GetValue(quiet) ? null : new CopyProgressPrinter(context.Out),
+                Progress = parseResult.GetValue(quiet) ? null : CopyProgressPrinter.For(context.Out),
             };
             CopyResult result;
             if (ImageEngine.NeedsStore(from) || ImageEngine.NeedsStore(to))

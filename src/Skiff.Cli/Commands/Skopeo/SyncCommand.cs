@@ -49,7 +49,7 @@ public static class SyncCommand
                 Scoped = parseResult.GetValue(scoped),
                 Format = parseResult.GetValue(format),
                 RemoveSignatures = parseResult.GetValue(removeSignatures),
-                Progress = q ? null : new CopyProgressPrinter(context.Out),
+                Progress = q ? null : CopyProgressPrinter.For(context.Out),
                 Log = q ? null : line => context.Out.WriteLine(line),
             }, ct);
             if (!q)

@@ -22,7 +22,7 @@ public static class VolumeGroup
         return group;
     }
 
-    private static JsonObject Json(VolumeRecord v, int mountCount) => new()
+    internal static JsonObject Json(VolumeRecord v, int mountCount) => new()
     {
         ["Name"] = v.Name,
         ["Driver"] = v.Driver,
