@@ -70,7 +70,8 @@ report() { # name skiff_ms podman_ms buildah_ms
 
 build_sk() { sk build --network host -t bench "$@" "$ctx"; }
 build_pm() { pm build --network host -t bench "$@" "$ctx"; }
-build_bh() { bh bud --network host -t bench "$@" "$ctx"; }
+# buildah bud keeps no layers unless asked (its --layers defaults to false, podman build's to true).
+build_bh() { bh bud --layers --network host -t bench "$@" "$ctx"; }
 
 w_cold() {
   report cold "$(measure build_sk --no-cache)" "$(measure build_pm --no-cache)" "$(measure build_bh --no-cache)"

@@ -297,7 +297,7 @@ public class BuildOptionsTests
         Assert.DoesNotContain("STEP", r.StdOut);
         Assert.Equal(id["sha256:".Length..] + "\n", r.StdOut);
 
-        Assert.Equal("from-file overridden-in-file\ncontinued\n", await InImage(skiff, "opts", "cat /args; if test -e /second; then echo target-ignored; fi"));
+        Assert.Equal("from-file overridden-in-file\ncontinued\nA", await InImage(skiff, "opts", "cat /args /a.txt; if test -e /second; then echo target-ignored; fi"));
         using JsonDocument inspect = JsonDocument.Parse(await skiff.OkAsync("image", "inspect", "opts"));
         JsonElement image = inspect.RootElement[0];
         Assert.Equal("application/vnd.docker.distribution.manifest.v2+json", image.GetProperty("ManifestType").GetString());

@@ -29,7 +29,7 @@ public class BuildPodmanParityTests
     };
 
     private static readonly string[] ConfigFields =
-        ["Env", "Cmd", "Entrypoint", "WorkingDir", "User", "Labels", "ExposedPorts", "Volumes", "StopSignal", "OnBuild", "Shell"];
+        ["Env", "Cmd", "Entrypoint", "WorkingDir", "User", "Labels", "ExposedPorts", "Volumes", "StopSignal", "OnBuild", "Shell", "Healthcheck"];
 
     private static string SuiteDirectory => Path.Combine(AppContext.BaseDirectory, "Containerfiles");
 

@@ -142,8 +142,11 @@ public class BuildahRegistryTests
         File.WriteAllText(Path.Combine(root, "pushed"), "over the wire");
         await a.OkAsync([.. ga, "config", "--cmd", "/bin/sh", c]);
         string image = $"docker://{server.Host}/skiff/built:v1";
-        await a.OkAsync([.. ga, "commit", "-q", "--tls-verify=false", c, image]);
+        string iid = a.Scratch("iid");
+        string id = (await a.OkAsync([.. ga, "commit", "-q", "--tls-verify=false", "--squash", "--format", "docker", "--rm", "--iidfile", iid, c, image])).Trim();
         Assert.DoesNotContain("skiff/built", await a.OkAsync("images", "--format", "{{.Repository}}"));
+        Assert.Equal("sha256:" + id, File.ReadAllText(iid));
+        Assert.Equal("", (await a.OkAsync([.. ga, "containers", "-q"])).Trim());
 
         string c2 = (await b.OkAsync([.. gb, "from", "--tls-verify=false", image])).Trim();
         // Buildah 1.28 cuts the name at the first ':' before taking the last path component: a registry with a
@@ -153,5 +156,9 @@ public class BuildahRegistryTests
         Assert.Equal("over the wire", File.ReadAllText(Path.Combine(root2, "pushed")));
         using JsonDocument doc = JsonDocument.Parse(await b.OkAsync("image", "inspect", $"{server.Host}/skiff/built:v1"));
         Assert.Equal("/bin/sh", doc.RootElement[0].GetProperty("Config").GetProperty("Cmd")[0].GetString());
+        // --format docker and --squash hold across the push: a v2s2 manifest with the one squashed layer.
+        Assert.Equal("application/vnd.docker.distribution.manifest.v2+json", doc.RootElement[0].GetProperty("ManifestType").GetString());
+        Assert.Single(doc.RootElement[0].GetProperty("RootFS").GetProperty("Layers").EnumerateArray());
+        Assert.Equal(id, doc.RootElement[0].GetProperty("Id").GetString());
     }
 }

@@ -123,12 +123,13 @@ public sealed partial class BuildExecutor
                 Edit(builder, new ConfigEdit { Ports = Words.Split(ins.Arguments, lookup).Select(p => p.Contains('/') ? p.ToLowerInvariant() : p + "/tcp").ToList() });
                 return false;
             case "CMD":
-                Edit(builder, new ConfigEdit { Cmd = ToJsonArray(ins.ExecForm ?? [.. shell, ins.Arguments]) });
+                // The shell form is always /bin/sh -c here, whatever SHELL says: podman build (imagebuilder) does so.
+                Edit(builder, new ConfigEdit { Cmd = ToJsonArray(ins.ExecForm ?? [.. DefaultShell, ins.Arguments]) });
                 return false;
             case "ENTRYPOINT":
                 Edit(builder, new ConfigEdit
                 {
-                    Entrypoint = ToJsonArray(ins.ExecForm ?? [.. shell, ins.Arguments]),
+                    Entrypoint = ToJsonArray(ins.ExecForm ?? [.. DefaultShell, ins.Arguments]),
                     // An ENTRYPOINT resets a CMD inherited from the base image, as Docker does.
                     Cmd = cmdSetHere ? null : "",
                 });
@@ -155,7 +156,7 @@ public sealed partial class BuildExecutor
                 // Written into docker-format images only, as Buildah does.
                 Edit(builder, new ConfigEdit
                 {
-                    Healthcheck = ins.Arguments,
+                    Healthcheck = HealthcheckTest(ins.Arguments),
                     HealthcheckInterval = ins.Flags.GetValueOrDefault("interval"),
                     HealthcheckTimeout = ins.Flags.GetValueOrDefault("timeout"),
                     HealthcheckStartPeriod = ins.Flags.GetValueOrDefault("start-period"),
@@ -232,6 +233,18 @@ public sealed partial class BuildExecutor
         File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         _downloads[url] = path;
         return path;
+    }
+
+    /// <summary>HEALTHCHECK's command: the shell form <c>CMD cmd args</c> runs under a shell (CMD-SHELL), the JSON form as is.</summary>
+    private static string HealthcheckTest(string arguments)
+    {
+        string t = arguments.Trim();
+        if (t.StartsWith("CMD", StringComparison.OrdinalIgnoreCase) && t.Length > 3 && char.IsWhiteSpace(t[3]))
+        {
+            string rest = t[4..].TrimStart();
+            return rest.StartsWith('[') ? "CMD " + rest : "CMD-SHELL " + rest;
+        }
+        return t;
     }
 
     private static void Edit(Builder builder, ConfigEdit edit) => builder.State = ConfigEditor.Apply(builder.State, edit with { HostEnvironment = _ => null });

@@ -300,10 +300,14 @@ public static class ConfigEditor
                 w.WriteStringValue(part);
             }
             w.WriteEndArray();
-            w.WriteNumber("Interval", interval);
-            w.WriteNumber("Timeout", timeout);
-            w.WriteNumber("StartPeriod", start);
-            w.WriteNumber("Retries", retries);
+            // Docker's HealthConfig leaves zero values out (omitempty).
+            foreach ((string name, long value) in new[] { ("Interval", interval), ("Timeout", timeout), ("StartPeriod", start), ("Retries", (long)retries) })
+            {
+                if (value != 0)
+                {
+                    w.WriteNumber(name, value);
+                }
+            }
             w.WriteEndObject();
         }
         using JsonDocument doc = JsonDocument.Parse(buffer.WrittenMemory);
