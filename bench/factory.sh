@@ -1,77 +1,59 @@
 #!/usr/bin/env bash
-# The whole Software Factory demo (examples/software-factory/demo.sh: import, build, boot, ports,
-# dashboard, ssh, exec, logs, commit) timed with skiff's podman/buildah links and with the real
-# podman + buildah, each on a fresh private store; prints the ratio skiff/real (target: at most 0.7)
-# and the sizes of sf-image side by side (target: skiff's no larger).
-# Usage: bench/factory.sh     (SKIFF_BIN=path to pick the skiff binary; KEEP_LOGS=1 keeps the logs)
+# The whole Software Factory demo (examples/software-factory/demo.sh: import, build with build.sh, boot,
+# ports, dashboard, ssh, exec, logs, commit, stop/start, run the commit, push, pull into a fresh store and
+# boot, images, ps, rm, rmi) timed with skiff as podman+buildah and with the real podman+buildah, each in
+# its own work directory. Prints each step's time, the whole run's, the ratio skiff/real (target: at
+# most 0.7) and the image sizes side by side (target: skiff's no larger).
+# Usage: bench/factory.sh [ROUNDS]   (SKIFF_BIN=path picks the skiff binary; KEEP_LOGS=1 keeps the logs)
+# With ROUNDS > 1 the median whole-run time of each tool is compared (3 rounds take about 10 minutes).
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+rounds=${1:-1}
 SKIFF=$(readlink -f "${SKIFF_BIN:-$here/../out/skiff}")
 [ -x "$SKIFF" ] || { echo "factory.sh: no skiff binary at $SKIFF (scripts/build.sh)" >&2; exit 1; }
 bash "$here/../scripts/fixtures.sh" --factory >/dev/null || exit 1
-work=$(mktemp -d /var/tmp/skiff-factory-bench.XXXXXX)
-mkdir -p "$work/links" "$work/tmp-skiff" "$work/tmp-real"
-ln -s "$SKIFF" "$work/links/podman"
-ln -s "$SKIFF" "$work/links/buildah"
-
-with_skiff() { PATH="$work/links:$PATH" CONTAINERS_STORAGE_CONF="$work/skiff/storage.conf" "$@"; }
-with_real() { CONTAINERS_STORAGE_CONF="$work/real/storage.conf" "$@"; }
-# podman rm -f of a systemd container sometimes needs a second try (the stop outlasts the first).
-remove_my_sf() { local _; for _ in 1 2 3; do "with_$1" podman rm -f my-sf >/dev/null 2>&1 && break; sleep 2; done; }
-cleanup() {
-  [ -f "$work/skiff/storage.conf" ] && remove_my_sf skiff
-  [ -f "$work/real/storage.conf" ] && remove_my_sf real
-  [ -f "$work/skiff/storage.conf" ] && with_skiff podman system reset -f >/dev/null 2>&1
-  [ -f "$work/real/storage.conf" ] && with_real podman system reset -f >/dev/null 2>&1
-  if [ -n "${KEEP_LOGS:-}" ]; then echo "logs in $work"; else rm -rf "$work"; fi
-}
+logs=$(mktemp -d /var/tmp/skiff-factory-bench.XXXXXX)
+cleanup() { if [ -n "${KEEP_LOGS:-}" ]; then echo "logs in $logs"; else rm -rf "$logs"; fi; }
 trap cleanup EXIT
 
-now() { date +%s%N; }
-# run_demo NAME: runs demo.sh on store $work/NAME, stamping each output line with the ms since the start
-# (in $work/NAME.log), so runs can be compared up to the last step both passed.
+now_ms() { date +%s%3N; }
+# run_demo TOOL ROUND: demo.sh (which removes its stores itself) with SF_WITH=skiff or path; the whole
+# run's wall time in ms goes to $logs/TOOL.ROUND.ms.
 run_demo() {
-  local name=$1 t0
-  t0=$(now)
-  "with_$name" env SF_STORE="$work/$name" TMPDIR="$work/tmp-$name" bash "$here/../examples/software-factory/demo.sh" 2>&1 |
-    while IFS= read -r line; do printf '%d %s\n' $(( ($(now) - t0) / 1000000 )) "$line"; done >"$work/$name.log"
+  local tool=$1 round=$2 with t0 rc
+  with=$([ "$tool" = skiff ] && echo skiff || echo path)
+  t0=$(now_ms)
+  SF_WITH=$with SKIFF_BIN=$SKIFF bash "$here/../examples/software-factory/demo.sh" >"$logs/$tool.$round.log" 2>&1
+  rc=$?
+  echo $(( $(now_ms) - t0 )) >"$logs/$tool.$round.ms"
+  [ $rc = 0 ] || echo "$tool round $round: $(grep -a '^FAILED:' "$logs/$tool.$round.log" | head -1)" >&2
 }
-passed() { awk '$2 == "ok:" { print $3 }' "$work/$1.log"; }
-ms_at() { awk -v s="$2" '$2 == "ok:" && $3 == s { print $1 }' "$work/$1.log"; }
-first_failure() { grep -a ' FAILED:' "$work/$1.log" | head -1 | cut -d' ' -f2-; }
-size_of() { # NAME IMAGE -> bytes
-  "with_$1" podman image inspect "$2" 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["Size"])' 2>/dev/null || echo "-"
-}
-# the store's own bytes on disk (layers + metadata), a measure independent of what inspect reports
-disk_of() { du -sb "$work/$1/root" 2>/dev/null | cut -f1; }
-
-run_demo real
-remove_my_sf real
-run_demo skiff
-remove_my_sf skiff
-
-# The last step of demo.sh that both runs passed: the times are compared there.
-common=$(comm -12 <(passed real | sort) <(passed skiff | sort))
-last=""
-for s in $(passed real); do grep -qx "$s" <<<"$common" && last=$s; done
-skiff_ms=$(ms_at skiff "$last"); real_ms=$(ms_at real "$last")
-all_real=$(passed real | tail -1); all_skiff=$(passed skiff | tail -1)
-
-printf '%-30s %18s %18s\n' "" "skiff" "buildah+podman"
-# Each step's own time (ms since the previous step ended).
-prev_s=0; prev_r=0
-for s in $(passed real); do
-  cs=$(ms_at skiff "$s"); cr=$(ms_at real "$s")
-  printf '%-30s %18s %18s\n' "  step $s" "$([ -n "$cs" ] && echo $((cs - prev_s)) || echo -)" "$((cr - prev_r))"
-  [ -n "$cs" ] && prev_s=$cs; prev_r=$cr
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+# The tools take turns (odd rounds real first, even rounds skiff first) and each run starts after a sync,
+# so neither pays for the other's writeback.
+for r in $(seq "$rounds"); do
+  if [ $((r % 2)) = 1 ]; then order="real skiff"; else order="skiff real"; fi
+  for tool in $order; do sync; run_demo "$tool" "$r"; done
 done
-printf '%-30s %18s %18s\n' "demo.sh through '$last' (ms)" "${skiff_ms:--}" "${real_ms:--}"
-printf '%-30s %18s %18s\n' "last step passed" "${all_skiff:-none}" "${all_real:-none}"
-printf '%-30s %18s %18s\n' "sf-image size (bytes)" "$(size_of skiff sf-image)" "$(size_of real sf-image)"
-printf '%-30s %18s %18s\n' "store on disk (bytes)" "$(disk_of skiff)" "$(disk_of real)"
-for n in skiff real; do f=$(first_failure $n); [ -n "$f" ] && echo "$n: $f"; done
-if [ -n "$skiff_ms" ] && [ -n "$real_ms" ]; then
-  awk -v s="$skiff_ms" -v r="$real_ms" -v l="$last" 'BEGIN { printf "ratio skiff/real through %s: %.2f (target <= 0.70)\n", l, s / r }'
-else
-  echo "ratio: n/a (no step passed in both runs; KEEP_LOGS=1 keeps the logs)"
-fi
+echo "load average after:  $(cut -d' ' -f1-3 /proc/loadavg)"
+
+median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : int((v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
+whole() { cat "$logs/$1".*.ms | median; }
+# The round whose whole time is the median one, for the per-step table and the sizes.
+median_round() { local m; m=$(whole "$1"); for f in "$logs/$1".*.ms; do [ "$(cat "$f")" = "$m" ] && { basename "$f" .ms; return; }; done; basename "$(ls "$logs/$1".*.ms | head -1)" .ms; }
+rs=$(median_round skiff); rr=$(median_round real)
+step_s() { awk -v s="$2" '$1 == "ok:" && $2 == s { gsub(/[()s]/, "", $3); print $3 }' "$logs/$1.log"; }
+value() { awk -v k="$2" 'index($0, k) == 1 { print $(NF - 1); exit }' "$logs/$1.log"; }
+
+printf '%-28s %14s %16s\n' "" "skiff" "buildah+podman"
+for s in $(awk '$1 == "ok:" { print $2 }' "$logs/$rr.log"); do
+  printf '%-28s %14s %16s\n' "  $s (s)" "$(step_s "$rs" "$s")" "$(step_s "$rr" "$s")"
+done
+sk=$(whole skiff); re=$(whole real)
+printf '%-28s %14s %16s\n' "whole demo.sh (ms, median)" "$sk" "$re"
+printf '%-28s %14s %16s\n' "passed all steps" "$(grep -qa '^demo: all steps passed' "$logs/$rs.log" && echo yes || echo no)" \
+  "$(grep -qa '^demo: all steps passed' "$logs/$rr.log" && echo yes || echo no)"
+for k in "size of sf-image:" "size of my-sf-image:" "store on disk:"; do
+  printf '%-28s %14s %16s\n' "${k%:} (bytes)" "$(value "$rs" "$k")" "$(value "$rr" "$k")"
+done
+awk -v s="$sk" -v r="$re" -v n="$rounds" 'BEGIN { printf "ratio skiff/real, whole demo (%d round(s)): %.2f (target <= 0.70)\n", n, s / r }'

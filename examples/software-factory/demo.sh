@@ -285,6 +285,8 @@ podman images | tee "$work/images" || fail "podman images"
 for i in localhost/factory-base localhost/sf-image localhost/my-sf-image; do
   grep -q "^$i " "$work/images" || fail "$i not listed"
 done
+for i in sf-image my-sf-image; do echo "size of $i: $(podman image inspect --format '{{.Size}}' $i) bytes"; done
+echo "store on disk: $(du -sb "$work/store/root" | cut -f1) bytes"
 ok
 
 step ps
@@ -307,7 +309,7 @@ total=$(( $(now_ms) - t_start ))
 tool=podman; [ "${SF_WITH:-skiff}" = skiff ] && tool=skiff
 fresh_cmd="$tool --root $work/fresh/root --runroot $work/fresh/run"
 echo
-echo "demo: all steps passed in $((total / 1000))s"
+echo "demo: all steps passed in $((total / 1000)).$((total % 1000 / 100))s"
 cat <<DONE
 
 Software Factory is ready (my-sf, booted from the image pulled back into the fresh store).

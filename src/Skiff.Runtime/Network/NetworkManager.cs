@@ -308,9 +308,19 @@ public sealed class NetworkManager
             }
         }
         var used = new HashSet<string>(Directory.EnumerateFiles(dir).Select(Path.GetFileName).OfType<string>());
-        for (uint i = 2; i < size - 1; i++)
+        // Round robin from the last address handed out, as podman's IPAM does: an address just freed by a
+        // stopped container is not handed straight to the next one, whose different MAC the host's neighbour
+        // cache would not learn for up to ~30 s (published ports then time out).
+        string lastFile = Path.Combine(dir, ".last");
+        uint first = 2;
+        if (SafeRead(lastFile) is { } lastText && TryParseIp(lastText.Trim(), out uint last) && last >= net + 2 && last < net + size - 2)
         {
-            uint candidate = net + i;
+            first = last - net + 1;
+        }
+        uint span = size - 3; // net + 2 .. net + size - 2
+        for (uint k = 0; k < span && size > 3; k++)
+        {
+            uint candidate = net + 2 + ((first - 2 + k) % span);
             if (candidate == gateway)
             {
                 continue;
@@ -319,6 +329,7 @@ public sealed class NetworkManager
             if (!used.Contains(ip))
             {
                 File.WriteAllText(Path.Combine(dir, ip), containerId);
+                File.WriteAllText(lastFile, ip);
                 return ip;
             }
         }
@@ -447,6 +458,17 @@ public sealed class NetworkManager
     {
         byte[] b = IPAddress.Parse(ip).GetAddressBytes();
         return ((uint)b[0] << 24) | ((uint)b[1] << 16) | ((uint)b[2] << 8) | b[3];
+    }
+
+    private static bool TryParseIp(string text, out uint ip)
+    {
+        ip = 0;
+        if (!IPAddress.TryParse(text, out IPAddress? address) || address.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork)
+        {
+            return false;
+        }
+        ip = ParseIp(text);
+        return true;
     }
 
     private static string FormatIp(uint ip) => $"{ip >> 24}.{(ip >> 16) & 255}.{(ip >> 8) & 255}.{ip & 255}";
