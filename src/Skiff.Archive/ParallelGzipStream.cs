@@ -1,4 +1,4 @@
-using System.Buffers;
+using System.Collections.Concurrent;
 using System.Buffers.Binary;
 using System.IO.Compression;
 using System.IO.Hashing;
@@ -35,6 +35,12 @@ public sealed class ParallelGzipStream : Stream
     private readonly int _maxInFlight;
     private readonly Queue<Task<Piece>> _inFlight = new();
     private readonly Crc32 _crc = new();
+
+    // This stream's own buffers, reused block after block: at most (blocks in flight + 1) of each kind ever exist.
+    // Neither fresh arrays (large-object garbage that only a full GC returns) nor the shared pool (which keeps
+    // per-core caches of them) keep the peak memory this low.
+    private readonly ConcurrentBag<byte[]> _inputs = [];
+    private readonly ConcurrentBag<byte[]> _outputs = [];
     private byte[] _block;
     private int _filled;
     private long _length;
@@ -52,8 +58,8 @@ public sealed class ParallelGzipStream : Stream
         _options = new ZLibCompressionOptions { CompressionLevel = Math.Clamp(level ?? DefaultLevel, 0, 9) };
         _blockSize = blockSize;
         // Enough blocks in flight to keep every core busy while the oldest is being written.
-        _maxInFlight = 2 * Math.Max(1, threads ?? Environment.ProcessorCount);
-        _block = ArrayPool<byte>.Shared.Rent(blockSize);
+        _maxInFlight = Math.Max(1, threads ?? Environment.ProcessorCount) + 1;
+        _block = new byte[blockSize];
     }
 
     public override bool CanRead => false;
@@ -114,9 +120,8 @@ public sealed class ParallelGzipStream : Stream
     {
         byte[] block = _block;
         int length = _filled;
-        ZLibCompressionOptions options = _options;
-        _inFlight.Enqueue(Task.Run(() => Deflate(block, length, options), CancellationToken.None));
-        _block = ArrayPool<byte>.Shared.Rent(_blockSize);
+        _inFlight.Enqueue(Task.Run(() => Deflate(block, length), CancellationToken.None));
+        _block = _inputs.TryTake(out byte[]? reused) ? reused : new byte[_blockSize];
         _filled = 0;
         while (_inFlight.Count >= _maxInFlight)
         {
@@ -124,14 +129,13 @@ public sealed class ParallelGzipStream : Stream
         }
     }
 
-    private static Piece Deflate(byte[] block, int length, ZLibCompressionOptions options)
+    private Piece Deflate(byte[] block, int length)
     {
-        // Pooled output too: a fresh buffer per block would be large-object garbage that only a full GC returns.
-        byte[] output = ArrayPool<byte>.Shared.Rent(length + (length >> 3) + 4096);
+        byte[] output = _outputs.TryTake(out byte[]? reused) ? reused : new byte[_blockSize + (_blockSize >> 3) + 4096];
         try
         {
             var ms = new MemoryStream(output, 0, output.Length, writable: true, publiclyVisible: true);
-            using (var deflate = new DeflateStream(ms, options, leaveOpen: true))
+            using (var deflate = new DeflateStream(ms, _options, leaveOpen: true))
             {
                 deflate.Write(block, 0, length);
                 // A sync flush ends the piece on a byte boundary without marking it final; what Dispose adds after
@@ -142,12 +146,12 @@ public sealed class ParallelGzipStream : Stream
         }
         catch
         {
-            ArrayPool<byte>.Shared.Return(output);
+            _outputs.Add(output);
             throw;
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(block);
+            _inputs.Add(block);
         }
     }
 
@@ -160,7 +164,7 @@ public sealed class ParallelGzipStream : Stream
             await _output.WriteAsync(Header, cancellationToken).ConfigureAwait(false);
         }
         await _output.WriteAsync(piece.Buffer.AsMemory(0, piece.Length), cancellationToken).ConfigureAwait(false);
-        ArrayPool<byte>.Shared.Return(piece.Buffer);
+        _outputs.Add(piece.Buffer);
     }
 
     /// <summary>Compresses what is left, writes every piece and the trailer. Disposing does this too.</summary>
@@ -179,7 +183,6 @@ public sealed class ParallelGzipStream : Stream
             await WriteOldestAsync(cancellationToken).ConfigureAwait(false);
         }
         _finished = true;
-        ArrayPool<byte>.Shared.Return(_block);
         byte[] trailer = new byte[Header.Length + FinalBlock.Length + 8];
         int at = 0;
         if (!_headerWritten)
