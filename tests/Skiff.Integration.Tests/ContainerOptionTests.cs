@@ -123,6 +123,19 @@ public class ContainerOptionTests
     }
 
     [SkippableFact]
+    public async Task Seccomp_security_opt_takes_a_profile_file_or_unconfined()
+    {
+        Skip.IfNot(ContainerCli.Available);
+        using ContainerCli c = await ContainerCli.CreateAsync();
+        string profile = c.Cli.Scratch("no-mkdir.json");
+        File.WriteAllText(profile, """{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["mkdir","mkdirat"],"action":"SCMP_ACT_ERRNO","errnoRet":1}]}""");
+        Assert.Equal("denied\nSeccomp:\t2\n", await c.OkAsync("run", "--rm", "--security-opt", "seccomp=" + profile, "busybox", "sh", "-c",
+            "mkdir /x 2>/dev/null || echo denied; grep Seccomp: /proc/self/status"));
+        Assert.Equal("made\n", await c.OkAsync("run", "--rm", "busybox", "sh", "-c", "mkdir /x && echo made"));
+        Assert.Equal("Seccomp:\t0\n", await c.OkAsync("run", "--rm", "--security-opt", "seccomp=unconfined", "busybox", "grep", "Seccomp:", "/proc/self/status"));
+    }
+
+    [SkippableFact]
     public async Task Labels_stop_signal_and_hostname_show_in_inspect_and_inside()
     {
         Skip.IfNot(ContainerCli.Available);

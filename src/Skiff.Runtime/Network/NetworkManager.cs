@@ -177,7 +177,7 @@ public sealed class NetworkManager
             {
                 ReleaseAddress(network.Name, def.Id);
             }
-            await RunAsync("ip", ["netns", "delete", nsName], CancellationToken.None, ignoreExists: true).ConfigureAwait(false);
+            DeleteNamespace(nsPath);
             throw;
         }
     }
@@ -200,7 +200,29 @@ public sealed class NetworkManager
             }
             ReleaseAddress(network.Name, def.Id);
         }
-        await RunAsync("ip", ["netns", "delete", Path.GetFileName(netNsPath)], cancellationToken, ignoreExists: true).ConfigureAwait(false);
+        DeleteNamespace(netNsPath);
+    }
+
+    /// <summary>
+    /// What `ip netns delete` does, without its process: detach the namespace's bind mount and remove the file.
+    /// A namespace that is not there (a second teardown after a crash) is fine.
+    /// </summary>
+    private static void DeleteNamespace(string path)
+    {
+        try
+        {
+            Skiff.Interop.Mounts.Unmount(path, Skiff.Interop.Mounts.MNT_DETACH);
+        }
+        catch (Skiff.Interop.SystemCallException e) when (e.Errno == Skiff.Interop.Errnos.EINVAL || e.Errno == Skiff.Interop.Errnos.ENOENT)
+        {
+        }
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+        }
     }
 
     private static NetavarkOptions Request(ContainerDefinition def, NetworkConfig network, string? address, List<PortMapping> ports) => new()
