@@ -61,15 +61,7 @@ public static class InspectAnyCommand
                     items.Add(item);
                 }
             }
-            InspectOutput.Write(context.Out, items, parseResult.GetValue(format));
-            if (errors.Count > 0)
-            {
-                foreach (string e in errors.SkipLast(1))
-                {
-                    context.Err.WriteLine("Error: " + e);
-                }
-                throw new ExitCodeException(125, errors[^1]);
-            }
+            InspectOutput.Write(context, items, parseResult.GetValue(format), errors);
             return Task.FromResult(0);
         });
         return command;

@@ -47,15 +47,7 @@ public static class InspectCommand
             }
             string? fmt = parseResult.GetValue(format);
             JsonArray array = JsonSerializer.SerializeToNode(reports, EngineJsonContext.Default.ListImageInspectReport)!.AsArray();
-            InspectOutput.Write(context.Out, array, fmt);
-            if (errors.Count > 0)
-            {
-                foreach (string e in errors.SkipLast(1))
-                {
-                    context.Err.WriteLine("Error: " + e);
-                }
-                throw new ExitCodeException(125, errors[^1]);
-            }
+            InspectOutput.Write(context, array, fmt, errors);
             return Task.FromResult(0);
         });
         return command;
