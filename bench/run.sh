@@ -8,7 +8,8 @@ SKIFF=${SKIFF_BIN:-$here/../out/skiff}
 RUNS=${RUNS:-5}
 fixtures=$(bash "$here/../scripts/fixtures.sh" --debian)
 work=$(mktemp -d /var/tmp/skiff-bench.XXXXXX)
-trap 'podman --root "$work/podman" --runroot "$work/podman-run" system reset -f >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
+# Not `podman system reset`: it removes podman's shared /run/libpod under other podman processes.
+trap 'podman --root "$work/podman" --runroot "$work/podman-run" rmi -af >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
 sk() { "$SKIFF" --root "$work/skiff" --runroot "$work/skiff-run" "$@"; }
 pm() { podman --root "$work/podman" --runroot "$work/podman-run" --storage-driver overlay "$@"; }
 
