@@ -9,6 +9,7 @@ public static class Program
         if (args.Length > 0 && HiddenVerbRegistry.IsHidden(args[0]))
             return RunHiddenVerb(args);
 
+        StandardStreams.AvoidConsoleTerminalSetUp();
         string invokedAs = Path.GetFileName(InvokedPath());
         return Cli.RunAsync(invokedAs, args, Console.Out, Console.Error, Console.In).GetAwaiter().GetResult();
     }

@@ -149,7 +149,7 @@ public static class FileCommands
                 throw new UsageException("refusing to export to terminal. Use -o flag or redirect");
             }
             context.Out.Flush();
-            await using Stream target = file is null ? Console.OpenStandardOutput() : File.Create(file);
+            await using Stream target = file is null ? StandardStreams.Open(1) : File.Create(file);
             await engine.Containers.ExportAsync(parseResult.GetValue(container)!, target, cancellationToken);
             return 0;
         });

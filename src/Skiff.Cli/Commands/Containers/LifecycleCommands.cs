@@ -224,9 +224,9 @@ public static class LifecycleCommands
             ContainerInfo info = parseResult.GetValue(latest) ? engine.Containers.Latest()
                 : engine.Containers.Get(parseResult.GetValue(name) ?? throw new UsageException("attach requires the name or id of one running container or the latest flag"));
             context.Out.Flush();
-            using Stream stdout = Console.OpenStandardOutput();
-            using Stream stderr = Console.OpenStandardError();
-            using Stream? stdin = parseResult.GetValue(noStdin) ? null : Console.OpenStandardInput();
+            using Stream stdout = StandardStreams.Open(1);
+            using Stream stderr = StandardStreams.Open(2);
+            using Stream? stdin = parseResult.GetValue(noStdin) ? null : StandardStreams.Open(0);
             using Skiff.Interop.RawTerminal? raw = info.Definition.Terminal && stdin is not null ? Skiff.Interop.RawTerminal.Enter(0) : null;
             return await engine.Containers.AttachAsync(info.Record.Id, new AttachStreams(stdin, stdout, stderr), cancellationToken);
         });

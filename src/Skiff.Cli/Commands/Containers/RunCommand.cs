@@ -79,9 +79,9 @@ public static class RunCommand
     public static async Task<int> AttachedAsync(CommandContext context, EngineAccess engine, string id, bool tty, bool interactive, bool remove, bool sigProxy, CancellationToken cancellationToken)
     {
         context.Out.Flush();
-        using Stream stdout = Console.OpenStandardOutput();
-        using Stream stderr = Console.OpenStandardError();
-        using Stream? stdin = interactive ? Console.OpenStandardInput() : null;
+        using Stream stdout = StandardStreams.Open(1);
+        using Stream stderr = StandardStreams.Open(2);
+        using Stream? stdin = interactive ? StandardStreams.Open(0) : null;
         using RawTerminal? raw = tty && interactive ? RawTerminal.Enter(0) : null;
         var registrations = new List<PosixSignalRegistration>();
         if (sigProxy)

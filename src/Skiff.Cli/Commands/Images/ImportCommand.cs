@@ -47,7 +47,7 @@ public static class ImportCommand
                     Architecture = parseResult.GetValue(arch) ?? current.Architecture,
                     Variant = parseResult.GetValue(variant) ?? (parseResult.GetValue(arch) is null ? current.Variant : null),
                 },
-            }, Console.OpenStandardInput(), ct);
+            }, StandardStreams.Open(0), ct);
             context.Out.WriteLine("sha256:" + report.Id);
             return 0;
         });

@@ -54,7 +54,7 @@ public static class SaveLoadCommands
                 if (temp is not null)
                 {
                     await using FileStream f = File.OpenRead(temp);
-                    await using Stream stdout = Console.OpenStandardOutput();
+                    await using Stream stdout = StandardStreams.Open(1);
                     await f.CopyToAsync(stdout, ct);
                 }
             }
@@ -91,7 +91,7 @@ public static class SaveLoadCommands
                 temp = Path.Combine(Path.GetTempPath(), "skiff-load-" + Guid.NewGuid().ToString("N"));
                 await using (FileStream f = File.Create(temp))
                 {
-                    await using Stream stdin = Console.OpenStandardInput();
+                    await using Stream stdin = StandardStreams.Open(0);
                     await stdin.CopyToAsync(f, ct);
                 }
                 path = temp;
