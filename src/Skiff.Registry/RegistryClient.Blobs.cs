@@ -243,7 +243,7 @@ public sealed partial class RegistryClient
     }
 
     /// <summary>Lends a caller's stream to an HttpContent, which disposes what it is given, without letting it close it.</summary>
-    private sealed class BorrowedStream(Stream inner) : Stream
+    private class BorrowedStream(Stream inner) : Stream
     {
         public override bool CanRead => true;
         public override bool CanSeek => false;
@@ -261,27 +261,15 @@ public sealed partial class RegistryClient
     }
 
     /// <summary>A response body that disposes its response and request with it.</summary>
-    private sealed class OwningStream(Stream inner, HttpResponseMessage response, HttpRequestMessage request) : Stream
+    private sealed class OwningStream(Stream inner, HttpResponseMessage response, HttpRequestMessage request) : BorrowedStream(inner)
     {
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
-        public override int Read(Span<byte> buffer) => inner.Read(buffer);
-        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => inner.ReadAsync(buffer, cancellationToken);
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => inner.ReadAsync(buffer, offset, count, cancellationToken);
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        private readonly Stream _inner = inner;
 
         protected override void Dispose(bool disposing)
         {
             if (disposing)
             {
-                inner.Dispose();
+                _inner.Dispose();
                 response.Dispose();
                 request.Dispose();
             }

@@ -34,6 +34,25 @@ internal sealed class BuildahAccess : IDisposable
         }
     });
 
+    /// <summary>
+    /// The containers a verb taking names or <c>--all</c> acts on: exactly one of the two, with buildah's own
+    /// message for each mistake.
+    /// </summary>
+    public static (string[] Names, bool All) Targets(ParseResult parseResult, Argument<string[]> names, Option<bool> all, string noneGiven, string bothGiven)
+    {
+        string[] given = parseResult.GetValue(names) ?? [];
+        bool everything = parseResult.GetValue(all);
+        if (given.Length == 0 && !everything)
+        {
+            throw new ArgumentCountException(noneGiven);
+        }
+        if (given.Length > 0 && everything)
+        {
+            throw new ArgumentCountException(bothGiven);
+        }
+        return (given, everything);
+    }
+
     public void Dispose() => Engine.Dispose();
 
     private sealed class SyncProgress(Action<CopyProgress> report) : IProgress<CopyProgress>

@@ -48,16 +48,8 @@ public static class MountCommands
         command.Arguments.Add(containers);
         command.SetHandler(async (parseResult, ct) =>
         {
-            string[] names = parseResult.GetValue(containers) ?? [];
-            bool everything = parseResult.GetValue(all);
-            if (names.Length == 0 && !everything)
-            {
-                throw new ArgumentCountException("at least one container name or ID must be specified");
-            }
-            if (names.Length > 0 && everything)
-            {
-                throw new ArgumentCountException("when using the --all switch, you may not pass any container IDs");
-            }
+            (string[] names, bool everything) = BuildahAccess.Targets(parseResult, containers, all,
+                "at least one container name or ID must be specified", "when using the --all switch, you may not pass any container IDs");
             using BuildahAccess access = BuildahAccess.Open(context, parseResult);
             IEnumerable<string> targets = everything ? access.Build.Containers.List().Select(b => b.Id).ToList() : names;
             foreach (string name in targets)

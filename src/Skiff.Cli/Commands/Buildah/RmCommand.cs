@@ -16,16 +16,8 @@ public static class RmCommand
         command.Arguments.Add(containers);
         command.SetHandler(async (parseResult, ct) =>
         {
-            string[] names = parseResult.GetValue(containers) ?? [];
-            bool everything = parseResult.GetValue(all);
-            if (names.Length == 0 && !everything)
-            {
-                throw new ArgumentCountException("container ID must be specified");
-            }
-            if (names.Length > 0 && everything)
-            {
-                throw new ArgumentCountException("when using the --all switch, you may not pass any containers names or IDs");
-            }
+            (string[] names, bool everything) = BuildahAccess.Targets(parseResult, containers, all,
+                "container ID must be specified", "when using the --all switch, you may not pass any containers names or IDs");
             using BuildahAccess access = BuildahAccess.Open(context, parseResult);
             foreach (string id in await access.Build.RemoveAsync(names, everything, ct))
             {

@@ -17,7 +17,7 @@ public static class ContainerInspectCommand
     {
         var command = new VerbCommand("inspect", "Display the configuration of a container") { Usage = "[options] CONTAINER [CONTAINER...]" };
         Option<string?> format = new("--format", "-f") { Description = "Format the output to a Go template or json" };
-        Option<bool> latest = new("--latest", "-l") { Description = "Act on the latest container podman is aware of" };
+        Option<bool> latest = LifecycleCommands.LatestOption();
         Option<bool> size = new("--size", "-s") { Description = "Display total file size" };
         Argument<string[]> names = new("CONTAINER") { Arity = ArgumentArity.ZeroOrMore };
         command.Options.Add(format);

@@ -24,7 +24,7 @@ public static class ExecCommand
         Option<string?> user = new("--user", "-u") { Description = "Sets the username or UID used and optionally the groupname or GID for the specified command" };
         Option<string?> workdir = new("--workdir", "-w") { Description = "Working directory inside the container" };
         Option<bool> privileged = new("--privileged") { Description = "Give the process extended Linux capabilities inside the container.  The default is false" };
-        Option<bool> latest = new("--latest", "-l") { Description = "Act on the latest container podman is aware of" };
+        Option<bool> latest = LifecycleCommands.LatestOption();
         Argument<string> container = new("CONTAINER");
         Argument<string[]> cmd = new("COMMAND") { Arity = ArgumentArity.ZeroOrMore };
         foreach (Option o in new Option[] { detach, env, envFile, interactive, tty, user, workdir, privileged, latest })

@@ -103,7 +103,7 @@ public static class FileCommands
     {
         var command = new VerbCommand("diff", "Inspect changes to the container's file systems") { Usage = "[options] CONTAINER" };
         Option<string?> format = new("--format") { Description = "Change the output format (json)" };
-        Option<bool> latest = new("--latest", "-l") { Description = "Act on the latest container podman is aware of" };
+        Option<bool> latest = LifecycleCommands.LatestOption();
         Argument<string?> container = new("CONTAINER") { Arity = ArgumentArity.ZeroOrOne };
         command.Options.Add(format);
         command.Options.Add(latest);

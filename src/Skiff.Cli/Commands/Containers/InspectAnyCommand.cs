@@ -21,7 +21,7 @@ public static class InspectAnyCommand
         var command = new VerbCommand("inspect", "Display the configuration of object denoted by ID") { Usage = "[options] {CONTAINER|IMAGE|POD|NETWORK|VOLUME} [...]" };
         Option<string?> format = new("--format", "-f") { Description = "Format the output to a Go template or json" };
         Option<string> type = new("--type", "-t") { Description = "Specify inspect-object type", DefaultValueFactory = _ => "all" };
-        Option<bool> latest = new("--latest", "-l") { Description = "Act on the latest container podman is aware of" };
+        Option<bool> latest = LifecycleCommands.LatestOption();
         Option<bool> size = new("--size", "-s") { Description = "Display total file size" };
         Argument<string[]> names = new("NAME") { Arity = ArgumentArity.ZeroOrMore };
         foreach (Option o in new Option[] { format, type, latest, size })

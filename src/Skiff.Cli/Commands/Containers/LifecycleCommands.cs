@@ -38,6 +38,9 @@ public static class LifecycleCommands
         return 0;
     }
 
+    /// <summary>podman's <c>--latest</c>/<c>-l</c>, which every verb acting on containers by name offers.</summary>
+    internal static Option<bool> LatestOption() => new("--latest", "-l") { Description = "Act on the latest container podman is aware of" };
+
     internal static IReadOnlyList<string> Targets(EngineAccess engine, ParseResult parseResult, Argument<string[]> names, Option<bool>? latest, Option<bool>? all = null, bool running = false)
     {
         if (latest is not null && parseResult.GetValue(latest))
@@ -61,7 +64,7 @@ public static class LifecycleCommands
         var command = new VerbCommand("start", "Start one or more containers") { Usage = "[options] CONTAINER [CONTAINER...]", HandlesSignals = true };
         Option<bool> attach = new("--attach", "-a") { Description = "Attach container's STDOUT and STDERR" };
         Option<bool> interactive = new("--interactive", "-i") { Description = "Keep STDIN open even if not attached" };
-        Option<bool> latest = new("--latest", "-l") { Description = "Act on the latest container podman is aware of" };
+        Option<bool> latest = LatestOption();
         Option<bool> all = new("--all") { Description = "Start all containers regardless of their state or configuration" };
         Option<bool> sigProxy = new("--sig-proxy") { Description = "Proxy received signals to the process (default true if attaching, false otherwise)", DefaultValueFactory = _ => true };
         Argument<string[]> names = new("CONTAINER") { Arity = ArgumentArity.ZeroOrMore };
@@ -98,7 +101,7 @@ public static class LifecycleCommands
     {
         var command = new VerbCommand(name, description) { Usage = "[options] CONTAINER [CONTAINER...]" };
         Option<uint?> time = new("--time", "-t") { Description = "Seconds to wait for stop before killing the container" };
-        Option<bool> latest = new("--latest", "-l") { Description = "Act on the latest container podman is aware of" };
+        Option<bool> latest = LatestOption();
         Option<bool> all = new("--all", "-a") { Description = "Stop all running containers" };
         Option<bool> ignore = new("--ignore", "-i") { Description = "Ignore errors when a specified container is missing" };
         Argument<string[]> names = new("CONTAINER") { Arity = ArgumentArity.ZeroOrMore };
@@ -127,7 +130,7 @@ public static class LifecycleCommands
     {
         var command = new VerbCommand("kill", "Kill one or more running containers with a specific signal") { Usage = "[options] CONTAINER [CONTAINER...]" };
         Option<string> signal = new("--signal", "-s") { Description = "Signal to send to the container", DefaultValueFactory = _ => "KILL" };
-        Option<bool> latest = new("--latest", "-l") { Description = "Act on the latest container podman is aware of" };
+        Option<bool> latest = LatestOption();
         Option<bool> all = new("--all", "-a") { Description = "Signal all running containers" };
         Argument<string[]> names = new("CONTAINER") { Arity = ArgumentArity.ZeroOrMore };
         command.Options.Add(signal);
@@ -154,7 +157,7 @@ public static class LifecycleCommands
             Usage = "[options] CONTAINER [CONTAINER...]",
         };
         Option<bool> all = new("--all", "-a") { Description = pause ? "Pause all running containers" : "Unpause all paused containers" };
-        Option<bool> latest = new("--latest", "-l") { Description = "Act on the latest container podman is aware of" };
+        Option<bool> latest = LatestOption();
         Argument<string[]> names = new("CONTAINER") { Arity = ArgumentArity.ZeroOrMore };
         command.Options.Add(all);
         command.Options.Add(latest);
@@ -181,7 +184,7 @@ public static class LifecycleCommands
     {
         var command = new VerbCommand("wait", "Block on one or more containers") { Usage = "[options] CONTAINER [CONTAINER...]" };
         Option<string[]> condition = new("--condition") { Description = "Condition to wait on" };
-        Option<bool> latest = new("--latest", "-l") { Description = "Act on the latest container podman is aware of" };
+        Option<bool> latest = LatestOption();
         Option<bool> ignore = new("--ignore") { Description = "Ignore if a container does not exist" };
         Argument<string[]> names = new("CONTAINER") { Arity = ArgumentArity.ZeroOrMore };
         command.Options.Add(condition);
@@ -211,7 +214,7 @@ public static class LifecycleCommands
     {
         var command = new VerbCommand("attach", "Attach to a running container") { Usage = "[options] CONTAINER", HandlesSignals = true };
         Option<bool> noStdin = new("--no-stdin") { Description = "Do not attach STDIN. The default is false" };
-        Option<bool> latest = new("--latest", "-l") { Description = "Act on the latest container podman is aware of" };
+        Option<bool> latest = LatestOption();
         Option<bool> sigProxy = new("--sig-proxy") { Description = "Proxy received signals to the container process", DefaultValueFactory = _ => true };
         Argument<string?> name = new("CONTAINER") { Arity = ArgumentArity.ZeroOrOne };
         command.Options.Add(noStdin);

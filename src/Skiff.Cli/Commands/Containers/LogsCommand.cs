@@ -16,7 +16,7 @@ public static partial class LogsCommand
         Option<bool> timestamps = new("--timestamps", "-t") { Description = "Output the timestamps in the log" };
         Option<string?> since = new("--since") { Description = "Show logs since TIMESTAMP" };
         Option<string?> until = new("--until") { Description = "Show logs until TIMESTAMP" };
-        Option<bool> latest = new("--latest", "-l") { Description = "Act on the latest container podman is aware of" };
+        Option<bool> latest = LifecycleCommands.LatestOption();
         Option<bool> names = new("--names", "-n") { Description = "Output the container name in the log" };
         Argument<string[]> containers = new("CONTAINER") { Arity = ArgumentArity.ZeroOrMore };
         foreach (Option o in new Option[] { follow, tail, timestamps, since, until, latest, names })

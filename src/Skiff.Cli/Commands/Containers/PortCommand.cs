@@ -12,7 +12,7 @@ public static class PortCommand
     {
         var command = new VerbCommand("port", "List port mappings or a specific mapping for the container") { Usage = "[options] CONTAINER [PORT]" };
         Option<bool> all = new("--all", "-a") { Description = "Display port information for all containers" };
-        Option<bool> latest = new("--latest", "-l") { Description = "Act on the latest container podman is aware of" };
+        Option<bool> latest = LifecycleCommands.LatestOption();
         Argument<string?> container = new("CONTAINER") { Arity = ArgumentArity.ZeroOrOne };
         Argument<string?> port = new("PORT") { Arity = ArgumentArity.ZeroOrOne };
         command.Options.Add(all);

@@ -23,7 +23,7 @@ public static class PsCommand
         }
         Option<bool> all = new("--all", "-a") { Description = "Show all the containers, default is only running containers" };
         Option<bool> quiet = new("--quiet", "-q") { Description = "Print the numeric IDs of the containers only" };
-        Option<bool> latest = new("--latest", "-l") { Description = "Act on the latest container podman is aware of" };
+        Option<bool> latest = LifecycleCommands.LatestOption();
         Option<int?> last = new("--last", "-n") { Description = "Print the n last created containers (all states)" };
         Option<bool> noTrunc = new("--no-trunc") { Description = "Display the extended information" };
         Option<bool> noHeading = new("--noheading") { Description = "Do not print headers" };

@@ -16,7 +16,7 @@ public static class RmCommand
         Option<bool> all = new("--all", "-a") { Description = "Remove all containers" };
         Option<bool> volumes = new("--volumes", "-v") { Description = "Remove anonymous volumes associated with the container" };
         Option<bool> ignore = new("--ignore", "-i") { Description = "Ignore errors when a specified container is missing" };
-        Option<bool> latest = new("--latest", "-l") { Description = "Act on the latest container podman is aware of" };
+        Option<bool> latest = LifecycleCommands.LatestOption();
         Option<uint?> time = new("--time", "-t") { Description = "Seconds to wait for stop before killing the container" };
         Argument<string[]> names = new("CONTAINER") { Arity = ArgumentArity.ZeroOrMore };
         foreach (Option o in new Option[] { force, all, volumes, ignore, latest, time })

@@ -18,7 +18,7 @@ public static class TopCommand
             RawAfterPositionals = 1,
             Usage = "[options] CONTAINER [FORMAT-DESCRIPTORS|ARGS...]",
         };
-        Option<bool> latest = new("--latest", "-l") { Description = "Act on the latest container podman is aware of" };
+        Option<bool> latest = LifecycleCommands.LatestOption();
         Argument<string[]> args = new("ARGS") { Arity = ArgumentArity.ZeroOrMore };
         command.Options.Add(latest);
         command.Arguments.Add(args);
